@@ -1,0 +1,1 @@
+"""Knowledge files: models, line-aware parsing and the one-pass loader."""

