@@ -11,31 +11,78 @@ from tests.auxil import plan_source
 
 # Written from the printed table, independently of the knowledge files.
 EXPECTED_ROWS = {
-    "1": ("Sở Khoa học và Công nghệ", ["so-khcn"],
-          ["cac-so-nganh", "bao-ptth", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"], "Hàng năm"),
-    "2.1": ("Sở Khoa học và Công nghệ", ["so-khcn"],
-            ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"], "Hàng năm"),
-    "2.2": ("Sở Khoa học và Công nghệ", ["so-khcn"], ["cac-so-nganh", "ubnd-xa-phuong"],
-            "Hàng năm"),
-    "2.3": ("Sở Khoa học và Công nghệ", ["so-khcn"],
-            ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"], "Hàng năm"),
-    "3.1": ("Các sở, ban, ngành", ["cac-so-nganh"], ["ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
-            "Hàng năm"),
-    "3.2": ("Sở Khoa học và Công nghệ", ["so-khcn"],
-            ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"], "Giai đoạn 2026-2030"),
-    "3.3": ("Sở Khoa học và Công nghệ", ["so-khcn"],
-            ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"], "Giai đoạn 2026-2030"),
-    "3.4": ("Sở Khoa học và Công nghệ", ["so-khcn"],
-            ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"], "Giai đoạn 2026-2030"),
-    "4": ("Sở Khoa học và Công nghệ", ["so-khcn"],
-          ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"], "Hàng năm"),
-    "5.1": ("Sở Khoa học và Công nghệ", ["so-khcn"],
-            ["co-so-dao-tao", "cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
-            "Hàng năm"),
-    "5.2": ("Sở Khoa học và Công nghệ", ["so-khcn"],
-            ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"], "Hàng năm"),
-    "5.3": ("Sở Khoa học và Công nghệ", ["so-khcn"],
-            ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"], "Hàng năm"),
+    "1": (
+        "Sở Khoa học và Công nghệ",
+        ["so-khcn"],
+        ["cac-so-nganh", "bao-ptth", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
+        "Hàng năm",
+    ),
+    "2.1": (
+        "Sở Khoa học và Công nghệ",
+        ["so-khcn"],
+        ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
+        "Hàng năm",
+    ),
+    "2.2": (
+        "Sở Khoa học và Công nghệ",
+        ["so-khcn"],
+        ["cac-so-nganh", "ubnd-xa-phuong"],
+        "Hàng năm",
+    ),
+    "2.3": (
+        "Sở Khoa học và Công nghệ",
+        ["so-khcn"],
+        ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
+        "Hàng năm",
+    ),
+    "3.1": (
+        "Các sở, ban, ngành",
+        ["cac-so-nganh"],
+        ["ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
+        "Hàng năm",
+    ),
+    "3.2": (
+        "Sở Khoa học và Công nghệ",
+        ["so-khcn"],
+        ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
+        "Giai đoạn 2026-2030",
+    ),
+    "3.3": (
+        "Sở Khoa học và Công nghệ",
+        ["so-khcn"],
+        ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
+        "Giai đoạn 2026-2030",
+    ),
+    "3.4": (
+        "Sở Khoa học và Công nghệ",
+        ["so-khcn"],
+        ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
+        "Giai đoạn 2026-2030",
+    ),
+    "4": (
+        "Sở Khoa học và Công nghệ",
+        ["so-khcn"],
+        ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
+        "Hàng năm",
+    ),
+    "5.1": (
+        "Sở Khoa học và Công nghệ",
+        ["so-khcn"],
+        ["co-so-dao-tao", "cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
+        "Hàng năm",
+    ),
+    "5.2": (
+        "Sở Khoa học và Công nghệ",
+        ["so-khcn"],
+        ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
+        "Hàng năm",
+    ),
+    "5.3": (
+        "Sở Khoa học và Công nghệ",
+        ["so-khcn"],
+        ["cac-so-nganh", "ubnd-xa-phuong", "to-chuc-doanh-nghiep"],
+        "Hàng năm",
+    ),
 }
 
 # Target figures of section II.2 and the task that carries each.
@@ -62,7 +109,10 @@ def test_row_lead_partners_timeframe(kb: KnowledgeBase, task_id: str) -> None:
     lead_text, lead, partners, timeframe = EXPECTED_ROWS[task_id]
     task = kb.tasks[task_id]
     assert (task.lead_text, [task.lead], task.partners, task.timeframe) == (
-        lead_text, lead, partners, timeframe
+        lead_text,
+        lead,
+        partners,
+        timeframe,
     )
 
 
@@ -97,8 +147,11 @@ def test_target_figures(
     kb: KnowledgeBase, value: int, unit: str, task_id: str, phrase: str
 ) -> None:
     matches = [
-        t for t in kb.targets.values()
-        if t.value == value and t.unit == unit and task_id in t.tasks
+        t
+        for t in kb.targets.values()
+        if t.value == value
+        and t.unit == unit
+        and task_id in t.tasks
         and phrase.lower() in t.text_vi.lower()
     ]
     assert len(matches) == 1
@@ -131,10 +184,13 @@ def test_body_covers_sections_one_to_five(kb: KnowledgeBase) -> None:
     held = " ".join(plan_source.flat(p.text) for p in kb.body.paragraphs)
     headings = {s.title for s in kb.body.sections}
     missing = [
-        line for line in lines
-        if line[:40] not in held and not any(line.endswith(h) for h in headings)
-        and not line.startswith(("năng lực", "chuẩn kỹ thuật", "năng kết nối", "cân đối",
-                                 "nâng cao giá trị"))
+        line
+        for line in lines
+        if line[:40] not in held
+        and not any(line.endswith(h) for h in headings)
+        and not line.startswith(
+            ("năng lực", "chuẩn kỹ thuật", "năng kết nối", "cân đối", "nâng cao giá trị")
+        )
     ]
     assert missing == []
     assert {"I", "II", "III", "IV", "V", "III.5", "V.3"} <= kb.body.ids()

@@ -11,8 +11,11 @@ from assistant.knowledge.loader import load_knowledge
 
 
 def _line_of(path: Path, needle: str, occurrence: int = 1) -> int:
-    hits = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-            if needle in line]
+    hits = [
+        i
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if needle in line
+    ]
     return hits[occurrence - 1]
 
 
@@ -41,13 +44,18 @@ def test_missing_field(knowledge_copy: Path) -> None:
     path = knowledge_copy / "tasks.yaml"
     _edit(path, "  lead: so-khcn\n", "")
     line = _line_of(path, "- id: '1'", 2)  # the first task; the groups list comes first
-    assert _problems(knowledge_copy) == [f"tasks.yaml:{line}: tasks[1].lead: missing required field"]
+    assert _problems(knowledge_copy) == [
+        f"tasks.yaml:{line}: tasks[1].lead: missing required field"
+    ]
 
 
 def test_unknown_field(knowledge_copy: Path) -> None:
     path = knowledge_copy / "agencies.yaml"
-    _edit(path, "  name_en: Department of Finance\n",
-          "  name_en: Department of Finance\n  phone_number: '0000'\n")
+    _edit(
+        path,
+        "  name_en: Department of Finance\n",
+        "  name_en: Department of Finance\n  phone_number: '0000'\n",
+    )
     line = _line_of(path, "phone_number")
     assert _problems(knowledge_copy) == [
         f"agencies.yaml:{line}: agencies[so-tai-chinh].phone_number: "
@@ -81,8 +89,9 @@ def test_task_with_unknown_agency(knowledge_copy: Path) -> None:
     text = path.read_text(encoding="utf-8")
     start = text.index("- id: '3.2'")
     head, tail = text[:start], text[start:]
-    path.write_text(head + tail.replace("  lead: so-khcn", "  lead: so-khoa-hoc", 1),
-                    encoding="utf-8")
+    path.write_text(
+        head + tail.replace("  lead: so-khcn", "  lead: so-khoa-hoc", 1), encoding="utf-8"
+    )
     line = _line_of(path, "lead: so-khoa-hoc")
     assert _problems(knowledge_copy) == [
         f"tasks.yaml:{line}: tasks[3.2].lead: unknown agency 'so-khoa-hoc'"
@@ -107,7 +116,9 @@ def test_body_markdown_problems(knowledge_copy: Path) -> None:
     dup = _line_of(path, "- [V.1.a]", 2)
     heading = _line_of(path, "## V.2 Sở Tài chính")
     problems = _problems(knowledge_copy)
-    assert f"plan/body.md:{dup}: V.1.a: duplicate paragraph id (first on line {dup - 1})" in problems
+    assert (
+        f"plan/body.md:{dup}: V.1.a: duplicate paragraph id (first on line {dup - 1})" in problems
+    )
     assert any(p.startswith(f"plan/body.md:{heading}: format:") for p in problems)
 
 

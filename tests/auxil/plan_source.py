@@ -48,8 +48,9 @@ def appendix_rows() -> list[Row]:
             continue
         if not number and not lead and rows:
             last = rows[-1]
-            rows[-1] = Row(last.number, last.content + " " + content, last.lead, last.partners,
-                           last.time)
+            rows[-1] = Row(
+                last.number, last.content + " " + content, last.lead, last.partners, last.time
+            )
             continue
         rows.append(Row(number or group, content, lead, partners, time))
     return rows

@@ -52,8 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s); run `assistant validate` after fixing.",
-              file=sys.stderr)
+        print(
+            f"{len(exc.problems)} problem(s); run `assistant validate` after fixing.",
+            file=sys.stderr,
+        )
         return 1
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)

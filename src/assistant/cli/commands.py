@@ -1,13 +1,13 @@
-"""Registry of subcommands; each lives in its own module."""
+"""Registry of subcommands; each family lives in its own module."""
 
 from __future__ import annotations
 
 import argparse
 
-from assistant.cli import validate
+from assistant.cli import ask, evaluate, index, setup, validate
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add every subcommand to the parser."""
-    for module in (validate,):
+    for module in (validate, index, ask, setup, evaluate):
         module.register(sub)

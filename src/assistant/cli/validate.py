@@ -18,8 +18,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Validate and report; exit 1 when anything is wrong."""
-    root = settings.knowledge_dir if not args.knowledge else type(settings.knowledge_dir)(
-        args.knowledge
+    root = (
+        settings.knowledge_dir
+        if not args.knowledge
+        else type(settings.knowledge_dir)(args.knowledge)
     )
     kb, problems = load_knowledge(root)
     if kb is None:

@@ -56,7 +56,8 @@ class KnowledgeBase:
         if section_id in paras:
             return paras[section_id].text
         return "\n".join(
-            p.text for p in self.body.paragraphs
+            p.text
+            for p in self.body.paragraphs
             if p.id == section_id or p.id.startswith(section_id + ".")
         )
 
@@ -96,8 +97,15 @@ class KnowledgeBase:
     def entry_count(self) -> int:
         """How many records and paragraphs the knowledge holds."""
         return (
-            len(self.tasks) + len(self.agencies) + len(self.targets) + len(self.deadlines)
-            + len(self.programmes) + len(self.guidance) + len(self.products)
-            + len(self.measures) + len(self.body.paragraphs) + len(self.funding.sources)
+            len(self.tasks)
+            + len(self.agencies)
+            + len(self.targets)
+            + len(self.deadlines)
+            + len(self.programmes)
+            + len(self.guidance)
+            + len(self.products)
+            + len(self.measures)
+            + len(self.body.paragraphs)
+            + len(self.funding.sources)
             + len(self.plan.legal_bases)
         )

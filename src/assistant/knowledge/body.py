@@ -66,8 +66,10 @@ def parse_body(text: str, file: str) -> tuple[Body, list[Problem]]:
         heading = HEADING_RE.match(line)
         if heading:
             current = Section(
-                id=heading.group(2), title=heading.group(3).strip(),
-                level=len(heading.group(1)), line=number,
+                id=heading.group(2),
+                title=heading.group(3).strip(),
+                level=len(heading.group(1)),
+                line=number,
             )
             if current.id in {s.id for s in sections}:
                 problems.append(Problem(file, number, current.id, "duplicate heading id"))
@@ -75,10 +77,15 @@ def parse_body(text: str, file: str) -> tuple[Body, list[Problem]]:
             continue
         item = ITEM_RE.match(line)
         if not item:
-            problems.append(Problem(
-                file, number, "format",
-                "expected a heading like '## III.5. Title' or a paragraph like '- [III.5.c] text'",
-            ))
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    "format",
+                    "expected a heading like '## III.5. Title' or a paragraph like "
+                    "'- [III.5.c] text'",
+                )
+            )
             continue
         pid, body_text = item.group(3), item.group(4).strip()
         if not ID_RE.match(pid):
@@ -89,13 +96,23 @@ def parse_body(text: str, file: str) -> tuple[Body, list[Problem]]:
             continue
         top = current.id.split(".")[0]
         if pid != current.id and not pid.startswith(current.id + ".") and pid.split(".")[0] != top:
-            problems.append(Problem(
-                file, number, pid, f"id does not belong under heading {current.id}",
-            ))
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    pid,
+                    f"id does not belong under heading {current.id}",
+                )
+            )
         if pid in seen:
-            problems.append(Problem(
-                file, number, pid, f"duplicate paragraph id (first on line {seen[pid]})",
-            ))
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    pid,
+                    f"duplicate paragraph id (first on line {seen[pid]})",
+                )
+            )
             continue
         seen[pid] = number
         owner = current.id if pid == current.id or pid.startswith(current.id + ".") else top

@@ -172,25 +172,37 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def ref(
-        self, rel: str, loc: tuple[str | int, ...], value: str | None, known: Iterable[str],
+        self,
+        rel: str,
+        loc: tuple[str | int, ...],
+        value: str | None,
+        known: Iterable[str],
         what: str,
     ) -> None:
         if value is None or value in set(known):
             return
         item = self.parsed[rel]
-        self.problems.append(Problem(
-            rel, line_for(item.lines, loc), _field_name(item.data, loc),
-            f"unknown {what} '{value}'",
-        ))
+        self.problems.append(
+            Problem(
+                rel,
+                line_for(item.lines, loc),
+                _field_name(item.data, loc),
+                f"unknown {what} '{value}'",
+            )
+        )
 
     def unique(self, rel: str, key: str, ids: list[str], seen: dict[str, str]) -> None:
         item = self.parsed[rel]
         for i, value in enumerate(ids):
             if value in seen:
-                self.problems.append(Problem(
-                    rel, line_for(item.lines, (key, i, "id")), f"{key}[{value}].id",
-                    f"duplicate id (already used in {seen[value]})",
-                ))
+                self.problems.append(
+                    Problem(
+                        rel,
+                        line_for(item.lines, (key, i, "id")),
+                        f"{key}[{value}].id",
+                        f"duplicate id (already used in {seen[value]})",
+                    )
+                )
             else:
                 seen[value] = rel
 
@@ -216,8 +228,13 @@ def _cross_check(parsed: dict[str, _Parsed], body: Body) -> list[Problem]:
     for i, a in enumerate(agencies_f.agencies):
         c.ref("agencies.yaml", ("agencies", i, "parent"), a.parent, agencies, "agency")
         for j, duty in enumerate(a.duties):
-            c.ref("agencies.yaml", ("agencies", i, "duties", j, "section"), duty.section,
-                  sections, "plan section")
+            c.ref(
+                "agencies.yaml",
+                ("agencies", i, "duties", j, "section"),
+                duty.section,
+                sections,
+                "plan section",
+            )
     for i, t in enumerate(tasks_f.tasks):
         loc = ("tasks", i)
         c.ref("tasks.yaml", (*loc, "group"), t.group, groups, "group")
@@ -228,13 +245,17 @@ def _cross_check(parsed: dict[str, _Parsed], body: Body) -> list[Problem]:
         for j, tg in enumerate(t.targets):
             c.ref("tasks.yaml", (*loc, "targets", j), tg, targets, "target")
             if tg in targets and t.id not in targets[tg].tasks:
-                c.problems.append(Problem(
-                    "tasks.yaml", line_for(parsed["tasks.yaml"].lines, (*loc, "targets", j)),
-                    f"tasks[{t.id}].targets", f"target '{tg}' does not list task {t.id}",
-                ))
-    for i, tg in enumerate(targets_f.targets):
-        c.ref("targets.yaml", ("targets", i, "section"), tg.section, sections, "plan section")
-        for j, tid in enumerate(tg.tasks):
+                c.problems.append(
+                    Problem(
+                        "tasks.yaml",
+                        line_for(parsed["tasks.yaml"].lines, (*loc, "targets", j)),
+                        f"tasks[{t.id}].targets",
+                        f"target '{tg}' does not list task {t.id}",
+                    )
+                )
+    for i, target in enumerate(targets_f.targets):
+        c.ref("targets.yaml", ("targets", i, "section"), target.section, sections, "plan section")
+        for j, tid in enumerate(target.tasks):
             c.ref("targets.yaml", ("targets", i, "tasks", j), tid, tasks, "task")
     deadlines: DeadlinesFile | None = _get(parsed, "deadlines.yaml", DeadlinesFile)
     if deadlines:
@@ -243,17 +264,18 @@ def _cross_check(parsed: dict[str, _Parsed], body: Body) -> list[Problem]:
             for key in ("who", "to"):
                 for j, a_id in enumerate(getattr(d, key)):
                     c.ref("deadlines.yaml", ("deadlines", i, key, j), a_id, agencies, "agency")
-            c.ref("deadlines.yaml", ("deadlines", i, "section"), d.section, sections,
-                  "plan section")
+            c.ref(
+                "deadlines.yaml", ("deadlines", i, "section"), d.section, sections, "plan section"
+            )
     support: SupportFile | None = _get(parsed, "support.yaml", SupportFile)
     if support:
         c.unique("support.yaml", "programmes", [p.id for p in support.programmes], {})
-        for i, p in enumerate(support.programmes):
+        for i, prog in enumerate(support.programmes):
             loc = ("programmes", i)
-            c.ref("support.yaml", (*loc, "target"), p.target, targets, "target")
-            c.ref("support.yaml", (*loc, "task"), p.task, tasks, "task")
-            c.ref("support.yaml", (*loc, "lead"), p.lead, agencies, "agency")
-            c.ref("support.yaml", (*loc, "section"), p.section, sections, "plan section")
+            c.ref("support.yaml", (*loc, "target"), prog.target, targets, "target")
+            c.ref("support.yaml", (*loc, "task"), prog.task, tasks, "task")
+            c.ref("support.yaml", (*loc, "lead"), prog.lead, agencies, "agency")
+            c.ref("support.yaml", (*loc, "section"), prog.section, sections, "plan section")
     funding: FundingFile | None = _get(parsed, "funding.yaml", FundingFile)
     if funding:
         for i, s in enumerate(funding.sources):
@@ -268,8 +290,13 @@ def _cross_check(parsed: dict[str, _Parsed], body: Body) -> list[Problem]:
         c.unique(rel, "entries", [e.id for e in g.entries], seen_guidance)
         for i, e in enumerate(g.entries):
             for j, ref in enumerate(e.plan_refs):
-                c.ref(rel, ("entries", i, "plan_refs", j), ref, sections | set(tasks),
-                      "plan section or task")
+                c.ref(
+                    rel,
+                    ("entries", i, "plan_refs", j),
+                    ref,
+                    sections | set(tasks),
+                    "plan section or task",
+                )
     products: ProductsFile | None = _get(parsed, "tbt/products.yaml", ProductsFile)
     if products:
         c.unique("tbt/products.yaml", "products", [p.id for p in products.products], {})

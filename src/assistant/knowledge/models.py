@@ -143,8 +143,20 @@ class Deadline(FileModel):
 
 
 SupportTag = Literal[
-    "high_risk", "ocop", "key_product", "management_system", "traceability", "gap", "organic",
-    "green", "digital", "productivity", "pilot_model", "training", "export", "any",
+    "high_risk",
+    "ocop",
+    "key_product",
+    "management_system",
+    "traceability",
+    "gap",
+    "organic",
+    "green",
+    "digital",
+    "productivity",
+    "pilot_model",
+    "training",
+    "export",
+    "any",
 ]
 
 
@@ -251,7 +263,9 @@ class Measure(FileModel):
 
     id: Slug
     market: Literal["EU", "US", "CN", "JP", "KR"]
-    symbol: Annotated[str, StringConstraints(pattern=r"^G/TBT/N/[A-Z]{3}/\d+(/\S+)*$")] | None = None
+    symbol: Annotated[str, StringConstraints(pattern=r"^G/TBT/N/[A-Z]{3}/\d+(/\S+)*$")] | None = (
+        None
+    )
     title: Text
     products: Text
     hs_codes: list[HsCode] = Field(default_factory=list)
@@ -324,6 +338,11 @@ FILE_MODELS: dict[str, type[FileModel]] = {
     "tbt/measures.yaml": MeasuresFile,
 }
 REQUIRED_FILES = (
-    "plan.yaml", "tasks.yaml", "agencies.yaml", "targets.yaml", "funding.yaml", "plan/body.md",
+    "plan.yaml",
+    "tasks.yaml",
+    "agencies.yaml",
+    "targets.yaml",
+    "funding.yaml",
+    "plan/body.md",
 )
 BODY_FILE = "plan/body.md"

@@ -57,9 +57,7 @@ def _build(
             out[key] = _build(value_node, (*path, key), lines, dups, ctor)
         return out
     if isinstance(node, SequenceNode):
-        return [
-            _build(item, (*path, i), lines, dups, ctor) for i, item in enumerate(node.value)
-        ]
+        return [_build(item, (*path, i), lines, dups, ctor) for i, item in enumerate(node.value)]
     return ctor.construct_object(node, deep=True)
 
 

@@ -1,0 +1,5 @@
+"""Run the CLI with `python -m assistant`."""
+
+from assistant.cli import main
+
+raise SystemExit(main())

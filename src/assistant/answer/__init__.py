@@ -1,0 +1,1 @@
+"""Composing answers from records and passages, and rendering them as text."""

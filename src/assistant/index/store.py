@@ -1,0 +1,171 @@
+"""The index on disk: manifest, chunks and vectors; incremental and atomically swapped."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.chunks import Chunk, build_chunks
+from assistant.embed.base import Encoder, Vectors
+from assistant.errors import SearchIndexError
+from assistant.knowledge.base import KnowledgeBase
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an index was built from: enough to tell whether it is stale."""
+
+    model: str
+    dim: int
+    knowledge_hash: str
+    built_at: str
+    chunks: int
+    entries: int
+    format: int = FORMAT
+
+
+@dataclass(frozen=True)
+class StoredIndex:
+    """A loaded index: its manifest, chunks in row order and their vectors."""
+
+    manifest: Manifest
+    chunks: list[Chunk]
+    vectors: Vectors
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for `assistant index` and the bot's /reload."""
+
+    embedded: int = 0
+    reused: int = 0
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    manifest: Manifest | None = None
+
+
+def _current(index_dir: Path) -> Path:
+    return index_dir / "current"
+
+
+def load_index(index_dir: Path) -> StoredIndex:
+    """Load the current index, or raise SearchIndexError saying how to build one."""
+    root = _current(index_dir)
+    try:
+        manifest = Manifest(**json.loads((root / "manifest.json").read_text(encoding="utf-8")))
+        raw = json.loads((root / "chunks.json").read_text(encoding="utf-8"))
+        vectors = np.load(root / "vectors.npy")
+    except (OSError, ValueError, TypeError) as exc:
+        raise SearchIndexError(
+            f"no usable index in {index_dir} ({exc.__class__.__name__}); run `assistant index`"
+        ) from exc
+    chunks = [Chunk(**item) for item in raw]
+    if manifest.format != FORMAT or len(chunks) != len(vectors):
+        raise SearchIndexError(f"the index in {index_dir} is damaged; run `assistant index`")
+    return StoredIndex(manifest, chunks, vectors.astype(np.float32))
+
+
+def build_index(
+    kb: KnowledgeBase,
+    encoder: Encoder,
+    index_dir: Path,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build the index for kb, re-embedding only changed chunks, and swap it in atomically."""
+    started = time.perf_counter()
+    chunks = build_chunks(kb)
+    report = BuildReport()
+    reuse: dict[str, np.ndarray] = {}
+    old_ids: dict[str, str] = {}
+    try:
+        previous = load_index(index_dir)
+    except SearchIndexError:
+        previous = None
+    if (
+        previous
+        and previous.manifest.model == encoder.name
+        and previous.manifest.dim == encoder.dim
+    ):
+        reuse = {c.digest: previous.vectors[i] for i, c in enumerate(previous.chunks)}
+    if previous:
+        old_ids = {c.id: c.digest for c in previous.chunks}
+    missing = [c for c in chunks if c.digest not in reuse]
+    total = len(missing)
+    if progress:
+        progress(0, total)
+    fresh: dict[str, np.ndarray] = {}
+    batch = 16
+    for start in range(0, total, batch):
+        part = missing[start : start + batch]
+        vectors = encoder.encode_passages([c.text for c in part])
+        fresh.update({c.digest: v for c, v in zip(part, vectors, strict=True)})
+        if progress:
+            progress(min(start + batch, total), total)
+    matrix = (
+        np.stack(
+            [fresh[c.digest] if c.digest in fresh else reuse[c.digest] for c in chunks]
+        ).astype(np.float32)
+        if chunks
+        else np.zeros((0, encoder.dim), dtype=np.float32)
+    )
+    report.embedded, report.reused = len(fresh), len(chunks) - len(fresh)
+    new_ids = {c.id: c.digest for c in chunks}
+    report.added = sorted(set(new_ids) - set(old_ids))
+    report.removed = sorted(set(old_ids) - set(new_ids))
+    report.changed = sorted(i for i in new_ids if i in old_ids and old_ids[i] != new_ids[i])
+    manifest = Manifest(
+        model=encoder.name,
+        dim=encoder.dim,
+        knowledge_hash=kb.knowledge_hash,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        chunks=len(chunks),
+        entries=kb.entry_count,
+    )
+    _write_and_swap(index_dir, manifest, chunks, matrix)
+    report.manifest = manifest
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_and_swap(
+    index_dir: Path, manifest: Manifest, chunks: list[Chunk], matrix: Vectors
+) -> None:
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    name = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    staging = builds / f".{name}.tmp"
+    staging.mkdir()
+    try:
+        np.save(staging / "vectors.npy", matrix)
+        (staging / "chunks.json").write_text(
+            json.dumps([c.model_dump() for c in chunks], ensure_ascii=False), encoding="utf-8"
+        )
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest.__dict__, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        final = builds / name
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    link = index_dir / f".current-{name}"
+    link.symlink_to(Path("builds") / name)
+    old_target = _current(index_dir).resolve() if _current(index_dir).is_symlink() else None
+    os.replace(link, _current(index_dir))  # atomic: readers see the old or the new build
+    if old_target is not None and old_target != final.resolve():
+        shutil.rmtree(old_target, ignore_errors=True)
+    log.info("index swapped in: %s (%d chunks)", name, len(chunks))

@@ -1,0 +1,119 @@
+"""Structured answers on the fake encoder: exact, cited, the same with or without marks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.service import Assistant
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def _ask(assistant: Assistant, question: str) -> dict[str, object]:
+    return assistant.ask(question, today=TODAY).public()
+
+
+@pytest.mark.parametrize(
+    ("marked", "plain"),
+    [
+        ("Ai chủ trì nhiệm vụ 3.2?", "ai chu tri nhiem vu 3.2"),
+        ("Sở Tài chính làm gì?", "so tai chinh lam gi"),
+        ("Hạn báo cáo hằng năm là khi nào?", "han bao cao hang nam la khi nao"),
+        (
+            "Những nhiệm vụ nào thực hiện giai đoạn 2026-2030?",
+            "nhung nhiem vu nao thuc hien giai doan 2026-2030",
+        ),
+        (
+            "UBND xã phường phối hợp những nhiệm vụ nào?",
+            "ubnd xa phuong phoi hop nhung nhiem vu nao",
+        ),
+    ],
+)
+def test_same_structured_answer_without_diacritics(
+    fake_assistant: Assistant, marked: str, plain: str
+) -> None:
+    a, b = _ask(fake_assistant, marked), _ask(fake_assistant, plain)
+    assert a["intent"] == b["intent"] != "free"
+    assert a["answer"] == b["answer"]
+    assert a["tasks"] == b["tasks"] and a["sources"] == b["sources"]
+
+
+def test_task_card_is_exact(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "ai chủ trì nhiệm vụ 3.1")
+    assert out["intent"] == "task" and out["confident"] is True
+    task = out["tasks"][0]  # type: ignore[index]
+    assert task == {
+        "id": "3.1",
+        "title": task["title"],
+        "lead": "Các sở, ban, ngành",
+        "partners": ["UBND các xã, phường", "Tổ chức, doanh nghiệp"],
+        "timeframe": "Hàng năm",
+    }
+    assert out["sources"][0]["id"] == "task:3.1"  # type: ignore[index]
+    assert "Cơ quan chủ trì: Các sở, ban, ngành" in str(out["answer"])
+
+
+def test_english_question_gets_english_names(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "Who leads task 3.4?")
+    assert out["lang"] == "en"
+    assert "Lead agency: Department of Science and Technology" in str(out["answer"])
+    assert "Plan text (in Vietnamese):" in str(out["answer"])
+    assert out["tasks"][0]["timeframe"].startswith("Period 2026-2030")  # type: ignore[index]
+
+
+def test_unknown_task_lists_the_tasks(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "ai chủ trì nhiệm vụ 9.7")
+    assert out["confident"] is False and out["intent"] == "task_unknown"
+    text = str(out["answer"])
+    assert "không có nhiệm vụ 9.7" in text
+    for task_id in ("1.", "2.1.", "3.4.", "5.3."):
+        assert f"• {task_id}" in text
+
+
+def test_list_of_tasks_led_by_department(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "Which tasks does the Department of Science and Technology lead?")
+    ids = [t["id"] for t in out["tasks"]]  # type: ignore[union-attr,index]
+    assert ids == ["1", "2.1", "2.2", "2.3", "3.2", "3.3", "3.4", "4", "5.1", "5.2", "5.3"]
+
+
+def test_period_list(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "tasks for 2026–2030")
+    assert [t["id"] for t in out["tasks"]] == ["3.2", "3.3", "3.4"]  # type: ignore[union-attr,index]
+
+
+def test_deadline_days_left(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "hạn báo cáo hằng năm")
+    assert "trước ngày 30 tháng 11" in str(out["answer"])
+    assert "30/11/2026 (còn 5 ngày)" in str(out["answer"])
+    assert out["sources"][0]["id"] == "deadline:d-bao-cao-hang-nam"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "giá cà phê hôm nay bao nhiêu",
+        "thời tiết Pleiku ngày mai",
+        "who won the world cup",
+        "viết cho tôi một bài thơ",
+        "gia vang hom nay",
+    ],
+)
+def test_out_of_scope_is_declined(fake_assistant: Assistant, question: str) -> None:
+    out = _ask(fake_assistant, question)
+    assert out["confident"] is False
+    assert out["tasks"] == [] and out["sources"] == []
+
+
+def test_json_contract_keys(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "ai chủ trì nhiệm vụ 3.2")
+    assert list(out) == ["question", "lang", "intent", "answer", "confident", "tasks", "sources"]
+    assert set(out["tasks"][0]) == {"id", "title", "lead", "partners", "timeframe"}  # type: ignore[index]
+    assert set(out["sources"][0]) == {"id", "title", "file", "score"}  # type: ignore[index]
+
+
+def test_missing_contact_is_not_invented(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "Số điện thoại của Sở KH&CN là gì?")
+    assert out["confident"] is False
+    assert not any(ch.isdigit() for ch in str(out["answer"]))

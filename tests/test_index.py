@@ -1,0 +1,85 @@
+"""The index on disk: manifest, incremental rebuilds and atomic swaps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.cli import main
+from assistant.embed.fake import FakeEncoder
+from assistant.index.store import build_index, load_index
+from assistant.knowledge.loader import load_or_raise
+
+
+class CountingEncoder(FakeEncoder):
+    """A fake encoder that counts passages and can fail on demand."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.passages = 0
+        self.fail = fail
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:  # type: ignore[override]
+        if self.fail:
+            raise RuntimeError("encoder crashed")
+        self.passages += len(texts)
+        return super().encode_passages(texts, batch_size)
+
+
+def test_manifest_and_incremental_rebuild(knowledge_copy: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    encoder = CountingEncoder()
+    first = build_index(load_or_raise(knowledge_copy), encoder, index_dir)
+    assert first.embedded == encoder.passages > 100
+    manifest = json.loads((index_dir / "current" / "manifest.json").read_text())
+    assert manifest["model"] == "fake-trigram" and manifest["dim"] == 256
+    assert manifest["knowledge_hash"] == load_or_raise(knowledge_copy).knowledge_hash
+
+    path = knowledge_copy / "agencies.yaml"
+    path.write_text(path.read_text().replace("aliases: [Sở TC,", "aliases: [Sở TC, Sở Tài chánh,"))
+    encoder.passages = 0
+    second = build_index(load_or_raise(knowledge_copy), encoder, index_dir)
+    assert second.embedded == encoder.passages == 1
+    assert second.changed == ["agency:so-tai-chinh"]
+    assert load_index(index_dir).manifest.knowledge_hash != manifest["knowledge_hash"]
+
+
+def test_failed_build_keeps_previous_index(knowledge_copy: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    build_index(load_or_raise(knowledge_copy), CountingEncoder(), index_dir)
+    before = load_index(index_dir)
+    # a changed chunk forces embedding, and this encoder crashes when asked to embed
+    path = knowledge_copy / "agencies.yaml"
+    path.write_text(path.read_text().replace("Sở TC,", "Sở TC, STC2,"))
+    broken = CountingEncoder(fail=True)
+    with pytest.raises(RuntimeError):
+        build_index(load_or_raise(knowledge_copy), broken, index_dir)
+    after = load_index(index_dir)
+    assert after.manifest == before.manifest
+    assert [c.id for c in after.chunks] == [c.id for c in before.chunks]
+    assert not list((index_dir / "builds").glob(".*.tmp"))
+
+
+def test_cli_index_info_and_ask_json(
+    fake_settings: object,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("ASSISTANT_ENCODER", "fake")
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path))
+    assert main(["index"]) == 0
+    assert "embedded" in capsys.readouterr().out
+    assert main(["info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["model"] == "fake-trigram" and info["chunks"] > 100 and not info["stale"]
+    monkeypatch.setattr(
+        "sys.stdin", __import__("io").StringIO("ai chu tri nhiem vu 3.2\nWho leads task 5.3?\n\n")
+    )
+    assert main(["ask", "--json", "-"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [x["tasks"][0]["id"] if x["tasks"] else None for x in lines] == ["3.2", "5.3", None]
+    assert lines[1]["lang"] == "en" and lines[2]["confident"] is False
