@@ -6,6 +6,7 @@ Run: .venv/bin/python scripts/benchmark.py   (after `assistant setup`)
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -46,6 +47,17 @@ def pct(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command; return its wall time in seconds and its own peak RSS in MB."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{cmd} failed with {proc.returncode}")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
 def main() -> int:
     """Measure and print the table."""
     parser = argparse.ArgumentParser()
@@ -56,12 +68,31 @@ def main() -> int:
     settings = base.model_copy(update={"data_dir": tmp / "data"})
     rows: list[tuple[str, str, str]] = []
 
+    # cold start first, while this process is small (a forked child starts with our pages):
+    # a fresh process answering one question from an index built beforehand
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir)}
+    subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "index"], check=True, capture_output=True, env=env
+    )
+    cold: dict[str, float] = {}
+    child_rss = 0.0
+    for kind, question in (("structured", "ai chủ trì nhiệm vụ 3.2"), ("free", "TBT là gì")):
+        runs = []
+        for _ in range(3):
+            seconds, rss = run_measured(
+                [sys.executable, "-m", "assistant.cli", "ask", question], env
+            )
+            runs.append(seconds)
+            child_rss = max(child_rss, rss)
+        cold[kind] = statistics.median(runs)
+
     # full build (model load excluded: it is part of cold start)
     assistant = Assistant(settings)
     encoder = assistant.encoder
     kb = load_or_raise(settings.knowledge_dir)
+    encoder.encode_queries(["load the model before timing the build"])
     started = time.perf_counter()
-    build_index(kb, encoder, settings.index_dir)
+    build_index(kb, encoder, tmp / "full-index")
     full_build = time.perf_counter() - started
 
     # incremental rebuild after one file changes
@@ -79,43 +110,30 @@ def main() -> int:
     incremental = time.perf_counter() - started
     build_index(kb, encoder, settings.index_dir)  # back to the real knowledge
 
-    # bare encoder time for one query
-    encoder.encode_queries(["warm up"])
-    bare = []
-    for i in range(30):
-        started = time.perf_counter()
-        encoder.encode_queries([f"ai chủ trì nhiệm vụ 3.{i % 4 + 1}"])
-        bare.append(time.perf_counter() - started)
-    bare_p50 = statistics.median(bare)
-
-    # latency per question, by kind
+    # latency per question, by kind, and the bare encoder on the same questions
     questions = [g.question for g in load_gold(ROOT / "tests/gold/gold.yaml")]
-    assistant.ask("khởi động", today=EVAL_DAY)
+    assistant.ask("TBT là gì", today=EVAL_DAY)
     lat: dict[str, list[float]] = {"structured": [], "free": []}
-    for _ in range(args.rounds):
+    bare: list[float] = []
+    for round_no in range(args.rounds):
         for question in questions:
+            # a fresh suffix per round defeats the searcher's one-question cache
+            asked = f"{question} {round_no}"
             started = time.perf_counter()
-            answer = assistant.ask(question, today=EVAL_DAY)
+            answer = assistant.ask(asked, today=EVAL_DAY)
             elapsed = time.perf_counter() - started
-            lat["structured" if answer.intent in STRUCTURED else "free"].append(elapsed)
+            kind = "structured" if answer.intent in STRUCTURED else "free"
+            lat[kind].append(elapsed)
+            if kind == "free":
+                started = time.perf_counter()
+                encoder.encode_queries([asked + " x"])
+                bare.append(time.perf_counter() - started)
+    bare_p50 = statistics.median(bare)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    # cold start: a fresh process answering one question from the built index
-    env_dir = str(settings.data_dir)
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ask", "ai chủ trì nhiệm vụ 3.2"],
-        check=True,
-        capture_output=True,
-        env={**__import__("os").environ, "ASSISTANT_DATA_DIR": env_dir},
-    )
-    cold = time.perf_counter() - started
-    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
     ms = 1000.0
-    all_lat = lat["structured"] + lat["free"]
     rows += [
-        ("bare encoder, one query (p50)", f"{bare_p50 * ms:.1f} ms", "-"),
+        ("bare encoder, one query (p50, same free questions)", f"{bare_p50 * ms:.1f} ms", "-"),
         (
             "answer latency, structured p50 / p95",
             f"{pct(lat['structured'], 50) * ms:.1f} / {pct(lat['structured'], 95) * ms:.1f} ms",
@@ -127,11 +145,20 @@ def main() -> int:
             f"n={len(lat['free'])}",
         ),
         (
-            "answer latency, all p50 / encoder p50",
-            f"{pct(all_lat, 50) / bare_p50:.2f}x",
+            "free-question p50 / bare encoder p50",
+            f"{pct(lat['free'], 50) / bare_p50:.2f}x",
             "target <= 1.5x",
         ),
-        ("cold start to first answer (new process)", f"{cold:.2f} s", "target <= 8 s"),
+        (
+            "cold start to first answer, structured question",
+            f"{cold['structured']:.2f} s",
+            "new process; the model is not needed; target <= 8 s",
+        ),
+        (
+            "cold start to first answer, free question",
+            f"{cold['free']:.2f} s",
+            "new process, loads the model; target <= 8 s",
+        ),
         (
             "full index build",
             f"{full_build:.2f} s",

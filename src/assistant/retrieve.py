@@ -37,17 +37,27 @@ class Searcher:
         self.vectors: VectorIndex = make_vector_index(stored.vectors, vector_kind)
         self.bm25 = DualBM25([c.text for c in self.chunks])
         self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
+        self._last: tuple[str, np.ndarray] | None = None
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         """A chunk by its id."""
         row = self._by_id.get(chunk_id)
         return self.chunks[row] if row is not None else None
 
+    def _embed(self, question: str) -> np.ndarray:
+        """The question's vector; one answer may search several times with one question."""
+        last = self._last  # read once: other threads may replace it meanwhile
+        if last is not None and last[0] == question:
+            return last[1]
+        vector = self.encoder.encode_queries([question])
+        self._last = (question, vector)
+        return vector
+
     def search(self, question: str, lang: str, k: int = 8, depth: int = 30) -> list[Hit]:
         """The top-k chunks for a question, fused from dense and lexical rankings."""
         if not self.chunks:
             return []
-        query = self.encoder.encode_queries([question])
+        query = self._embed(question)
         dense_scores, dense_rows = self.vectors.search(query, depth)
         plain = lang == "vi" and not has_diacritics(question)
         lexical = np.asarray(self.bm25.pick(plain).scores(question))

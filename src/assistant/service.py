@@ -14,7 +14,14 @@ from assistant.answer.draft import Draft
 from assistant.answer.models import Answer
 from assistant.embed.base import Encoder
 from assistant.embed.st import make_encoder
-from assistant.index.store import BuildReport, Manifest, Progress, build_index, load_index
+from assistant.index.store import (
+    BuildReport,
+    Manifest,
+    Progress,
+    StoredIndex,
+    build_index,
+    load_index,
+)
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.loader import load_or_raise
 from assistant.retrieve import Searcher
@@ -32,7 +39,20 @@ class _State:
     searcher: Searcher
     composer: Composer
     matcher: AliasMatcher
+    products: AliasMatcher
     manifest: Manifest
+
+
+def _make_state(kb: KnowledgeBase, stored: StoredIndex, encoder: Encoder) -> _State:
+    searcher = Searcher(stored, encoder)
+    return _State(
+        kb,
+        searcher,
+        Composer(kb, searcher),
+        AliasMatcher(kb),
+        AliasMatcher(kb, "products"),
+        stored.manifest,
+    )
 
 
 class Assistant:
@@ -81,16 +101,14 @@ class Assistant:
             build_index(kb, encoder, self.settings.index_dir)
             stored = load_index(self.settings.index_dir)
         assert stored is not None
-        searcher = Searcher(stored, encoder)
-        return _State(kb, searcher, Composer(kb, searcher), AliasMatcher(kb), stored.manifest)
+        return _make_state(kb, stored, encoder)
 
     def build(self, progress: Progress | None = None) -> BuildReport:
         """Validate the knowledge, rebuild the index incrementally and swap both in."""
         kb = load_or_raise(self.settings.knowledge_dir)
         report = build_index(kb, self.encoder, self.settings.index_dir, progress)
         stored = load_index(self.settings.index_dir)
-        searcher = Searcher(stored, self.encoder)
-        new = _State(kb, searcher, Composer(kb, searcher), AliasMatcher(kb), stored.manifest)
+        new = _make_state(kb, stored, self.encoder)
         with self._lock:
             self._state = new
         return report
@@ -103,7 +121,7 @@ class Assistant:
         """Answer one question; never raises for odd input."""
         state = self.state
         started = time.perf_counter()
-        q = understand(question, state.kb, state.matcher)
+        q = understand(question, state.kb, state.matcher, state.products)
         if q.intent in (Intent.EMPTY, Intent.HELP):
             answer = self._help(q)
         elif q.intent is Intent.OUT_OF_SCOPE:

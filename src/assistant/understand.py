@@ -34,6 +34,10 @@ class Intent(StrEnum):
     META = "meta"
     CONTACT = "contact"
     AMOUNT = "amount"
+    TASK_LIST = "task_list"
+    SECTION = "section"
+    GROUP = "group"
+    AGENCY_LIST = "agency_list"
     OUT_OF_SCOPE = "out_of_scope"
     FREE = "free"
 
@@ -70,6 +74,12 @@ GREETING = _CUES["greeting"]
 HELP = _CUES["help"]
 OFF_TOPIC = _CUES["off_topic"]
 DOMAIN = _CUES["domain"]
+ASK_AGENCY = _CUES["ask_agency"]
+AGENCY_WORD = _CUES["agency_word"]
+HOW_MANY = _CUES["how_many"]
+WHICH_TASK = _CUES["which_task"]
+DEFINE = _CUES["define"]
+EXPORT = _CUES["export"]
 PERIOD = re.compile(r"2026\s*[-–—đến toi to]+\s*2030|giai\s+doan\s+2026|period")
 TASK_ID = re.compile(
     r"(?:(?<![\w.])(?:nhiem\s*vu|nv|task|muc|so|#)\s*([1-9]\d?(?:\.\d{1,2})?)(?![\d.]*\d))"
@@ -93,6 +103,10 @@ class Query:
     role: str | None = None
     timeframe: str | None = None
     wants_list: bool = False
+    section: str | None = None
+    group: str | None = None
+    products: list[str] = field(default_factory=list)
+    markets: list[str] = field(default_factory=list)
     truncated: bool = False
 
     def has(self, pattern: re.Pattern[str]) -> bool:
@@ -101,17 +115,24 @@ class Query:
 
 
 class AliasMatcher:
-    """Finds agencies in a question by name or alias, longest match first."""
+    """Finds named things (agencies, products) in a question by name or alias, longest first."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, kind: str = "agencies") -> None:
         pairs: list[tuple[str, str]] = []
-        for agency in kb.agencies.values():
-            for name in (agency.name_vi, agency.name_en, *agency.aliases):
+        if kind == "agencies":
+            named = [(a.id, [a.name_vi, a.name_en, *a.aliases]) for a in kb.agencies.values()]
+        else:
+            named = [(p.id, [p.name_vi, p.name_en, *p.aliases]) for p in kb.products.values()]
+        for item_id, names in named:
+            for name in names:
                 key = _norm_alias(name)
-                if key:
-                    pairs.append((key, agency.id))
+                if len(key) > 1:
+                    pairs.append((key, item_id))
         pairs.sort(key=lambda p: -len(p[0]))
-        self._pairs = [(re.compile(rf"(?<![\w]){re.escape(k)}(?![\w])"), a) for k, a in pairs]
+        # an English plural ("committees", "enterprises") still names the same thing
+        self._pairs = [
+            (re.compile(rf"(?<![\w]){re.escape(k)}(?:s|es)?(?![\w])"), a) for k, a in pairs
+        ]
 
     def find(self, plain: str) -> list[str]:
         """Agency ids named in diacritic-free text, in order of appearance."""
@@ -133,7 +154,12 @@ def _norm_alias(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
-def understand(raw: str, kb: KnowledgeBase, matcher: AliasMatcher) -> Query:
+MARKETS = ("EU", "US", "CN", "JP", "KR")
+
+
+def understand(
+    raw: str, kb: KnowledgeBase, matcher: AliasMatcher, products: AliasMatcher | None = None
+) -> Query:
     """Classify a question and pull out task numbers, agencies and cues."""
     text = clean(raw)
     truncated = len(text) > MAX_QUESTION
@@ -158,6 +184,10 @@ def understand(raw: str, kb: KnowledgeBase, matcher: AliasMatcher) -> Query:
         if tid not in target:
             target.append(tid)
     q.agencies = matcher.find(plain)
+    q.products = products.find(plain) if products else []
+    q.markets = [m for m in MARKETS if _CUES[f"market_{m.lower()}"].search(plain)]
+    if q.lang == "vi" and "US" not in q.markets and re.search(r"\b(my|hoa ky)\b", plain):
+        q.markets.append("US")  # "Mỹ" loses its marks to the English word "my"
     q.wants_list = q.has(LIST)
     q.timeframe = "annual" if q.has(ANNUAL) else "period" if PERIOD.search(plain) else None
     q.role = (
@@ -169,8 +199,30 @@ def understand(raw: str, kb: KnowledgeBase, matcher: AliasMatcher) -> Query:
         if q.has(DUTIES)
         else None
     )
+    q.section, q.group = _match_heading(plain, kb)
     q.intent = _classify(q)
     return q
+
+
+def _match_heading(plain: str, kb: KnowledgeBase) -> tuple[str | None, str | None]:
+    """A plan heading or task group whose whole title the question repeats."""
+    best: tuple[int, str | None, str | None] = (0, None, None)
+    about_plan = bool(re.search(r"\b(ke hoach|plan|section|nhom|group)\b", plain))
+    for section in kb.body.sections:
+        title = _norm_alias(section.title)
+        size = len(title.split())
+        if size >= 2 and (about_plan or size >= 4) and _contains(plain, title) and size > best[0]:
+            best = (size, section.id, None)
+    for group in kb.groups.values():
+        for title in (_norm_alias(group.title_vi), _norm_alias(group.title_en)):
+            size = len(title.split())
+            if size >= 2 and _contains(plain, title) and size >= best[0]:
+                best = (size, None, group.id)
+    return best[1], best[2]
+
+
+def _contains(plain: str, phrase: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", _norm_alias(plain)) is not None
 
 
 def _classify(q: Query) -> Intent:
@@ -184,33 +236,58 @@ def _classify(q: Query) -> Intent:
         return Intent.AMOUNT
     if q.task_ids:
         return Intent.TASK
+    if (q.products or q.markets) and (q.has(EXPORT) or q.has(TBT) or (q.products and q.markets)):
+        return Intent.MEASURE
     if q.unknown_tasks:
         return Intent.TASK_UNKNOWN
     if q.has(OFF_TOPIC) and not (q.has(TBT) or q.has(SUPPORT) and domain):
         return Intent.OUT_OF_SCOPE
     tasky = q.has(TASKWORD)
     if q.agencies:
+        if q.has(HOW_MANY) or q.has(TARGET):
+            return Intent.TARGETS
+        if q.has(TBT):
+            return Intent.TBT
+        if q.has(SUPPORT) and q.role != "duties":
+            return Intent.SUPPORT
         if q.has(DEADLINE) or (q.has(REPORT) and not tasky):
             return Intent.DEADLINE
-        if tasky or q.wants_list or q.role in ("lead", "partner"):
-            return Intent.AGENCY_TASKS
-        return Intent.AGENCY
+        if q.has(ASK_AGENCY):
+            return Intent.FREE  # the agency named is context; the answer is another one
+        if q.role == "duties" or not (tasky or q.wants_list or q.role in ("lead", "partner")):
+            return Intent.AGENCY
+        return Intent.AGENCY_TASKS
+    if q.group and (tasky or q.wants_list):
+        return Intent.GROUP
+    if q.has(AGENCY_WORD) and (q.wants_list or q.has(ASK_AGENCY)) and q.role == "duties":
+        return Intent.AGENCY_LIST
     if q.timeframe and (tasky or q.wants_list):
         return Intent.TIMEFRAME
     if q.has(DEADLINE) and (q.has(REPORT) or not q.has(TARGET)):
         return Intent.DEADLINE
     if q.has(REPORT) and not q.has(TARGET):
         return Intent.DEADLINE
+    if q.section and not (q.has(META) or q.has(TARGET) or q.has(HOW_MANY)):
+        return Intent.SECTION
     if q.has(META):
         return Intent.META
     if q.has(FUNDING):
         return Intent.FUNDING
     if q.has(TBT):
         return Intent.TBT
+    if q.has(WHICH_TASK):
+        q.role = q.role or "lead"
+        return Intent.FREE
+    if tasky and q.wants_list:
+        return Intent.TASK_LIST
+    if q.has(HOW_MANY) or q.has(TARGET) and not q.has(SUPPORT):
+        return Intent.TARGETS
     if q.has(SUPPORT):
         return Intent.SUPPORT
     if q.has(TARGET):
         return Intent.TARGETS
+    if q.section or q.group:
+        return Intent.SECTION
     if q.timeframe:
         return Intent.TIMEFRAME
     return Intent.FREE

@@ -7,7 +7,7 @@ import datetime as dt
 from assistant.answer.draft import Draft
 from assistant.answer.labels import label, timeframe_text
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.models import Deadline, SupportProgramme, Target, Task
+from assistant.knowledge.models import Deadline, Measure, SupportProgramme, Target, Task
 
 UNITS = {
     "enterprises": ("doanh nghiệp", "enterprises"),
@@ -65,6 +65,7 @@ def agency_card(d: Draft, kb: KnowledgeBase, agency_id: str, role: str | None) -
     """What an agency leads, coordinates and must do under section V."""
     agency = kb.agencies[agency_id]
     en = d.lang == "en"
+    d.source(f"agency:{agency.id}", agency.name_vi, "knowledge/agencies.yaml")
     d.title(f"{agency.name_en} ({agency.name_vi})" if en else agency.name_vi)
     led = kb.tasks_led_by(agency_id)
     partnered = kb.tasks_partnered_by(agency_id)
@@ -79,6 +80,22 @@ def agency_card(d: Draft, kb: KnowledgeBase, agency_id: str, role: str | None) -
             f"{label('coordinates', d.lang)}: "
             + (", ".join(f"{label('task', d.lang).lower()} {t.id}" for t in partnered) or none)
         )
+    if agency.member_of and not (led or partnered):
+        group = kb.agencies[agency.member_of]
+        g_led = [t.id for t in kb.tasks_led_by(group.id)]
+        g_co = [t.id for t in kb.tasks_partnered_by(group.id)]
+        if en:
+            d.note(
+                f"The appendix names no task for it by name; as one of the "
+                f"{group.name_en.lower()}, it shares their tasks: leads "
+                f"{', '.join(g_led) or 'none'}; coordinates {', '.join(g_co) or 'none'}."
+            )
+        else:
+            d.note(
+                f"Phụ lục không giao đích danh nhiệm vụ nào; là một trong "
+                f"{group.name_vi.lower()}, cơ quan này cùng thực hiện nhiệm vụ của nhóm: chủ "
+                f"trì {', '.join(g_led) or 'không có'}; phối hợp {', '.join(g_co) or 'không có'}."
+            )
     if agency.parent:
         parent = kb.agencies[agency.parent]
         d.item(("Part of: " + parent.name_en) if en else ("Trực thuộc: " + parent.name_vi))
@@ -178,6 +195,8 @@ def programme_card(d: Draft, kb: KnowledgeBase, p: SupportProgramme) -> None:
         d.item(f"{label('target_task', d.lang)}: " + "; ".join(parts))
     d.item(f"{label('lead', d.lang)}: {kb.agency_names([p.lead], d.lang)[0]}")
     d.source(f"support:{p.id}", p.title_vi, "knowledge/support.yaml")
+    if p.target:
+        d.source(f"target:{p.target}", f"Mục tiêu {p.section}", "knowledge/targets.yaml")
     if p.task:
         d.task_ref(kb, kb.tasks[p.task])
 
@@ -197,3 +216,36 @@ def next_steps(d: Draft, kb: KnowledgeBase) -> None:
             f"{label('next_steps', d.lang)}: liên hệ {dost.name_vi} — cơ quan đầu mối của "
             f"Kế hoạch (mục V.1) — hoặc {tdc.name_vi}, nêu rõ hình thức hỗ trợ quan tâm."
         )
+
+
+STATUS = {
+    "draft": ("dự thảo", "draft"),
+    "adopted": ("đã thông qua", "adopted"),
+    "in_force": ("đang có hiệu lực", "in force"),
+    "withdrawn": ("đã rút", "withdrawn"),
+}
+DATES = {
+    "notified_on": ("Ngày thông báo WTO", "Notified to the WTO"),
+    "comment_deadline": ("Hạn góp ý", "Comment deadline"),
+    "adopted_on": ("Ngày thông qua", "Adopted"),
+    "entry_into_force": ("Ngày có hiệu lực", "Entry into force"),
+}
+
+
+def measure_card(d: Draft, measure: Measure, market_name: str) -> None:
+    """A foreign measure: market, symbol, status, dates, summary and source."""
+    en = d.lang == "en"
+    d.title(f"{market_name}: {measure.title}")
+    status = STATUS[measure.status][1 if en else 0]
+    symbol = f"{measure.symbol}; " if measure.symbol else ""
+    d.item(f"{symbol}{'status' if en else 'tình trạng'}: {status}")
+    for key, (vi, en_label) in DATES.items():
+        value = getattr(measure, key)
+        if value is not None:
+            d.item(f"{en_label if en else vi}: {value.strftime('%d/%m/%Y')}")
+    d.text(measure.summary_en if en else measure.summary_vi)
+    d.note(
+        f"{'Source' if en else 'Nguồn'}: {measure.source_url} "
+        f"({'reviewed' if en else 'rà soát'} {measure.reviewed_on.strftime('%d/%m/%Y')})"
+    )
+    d.source(f"measure:{measure.id}", measure.title, "knowledge/tbt/measures.yaml")

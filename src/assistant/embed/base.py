@@ -14,8 +14,15 @@ Vectors = npt.NDArray[np.float32]
 class Encoder(Protocol):
     """Turns queries and passages into comparable unit vectors."""
 
-    name: str
-    dim: int
+    @property
+    def name(self) -> str:
+        """The model's name or path, recorded in the index manifest."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """The vector size."""
+        ...
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
         """Embed questions."""

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.embed.base import Encoder, Vectors
+from assistant.embed.base import Vectors
+from assistant.embed.lazy import LazyEncoder
 from assistant.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,8 @@ class SentenceTransformerEncoder:
     def __init__(self, model: str, threads: int | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         try:
             import torch
             from sentence_transformers import SentenceTransformer
@@ -38,7 +41,11 @@ class SentenceTransformerEncoder:
         except Exception as exc:  # the library raises many kinds; all mean "cannot load"
             raise ModelError(f"cannot load embedding model {model}: {exc}") from exc
         self.name = model
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim() or 0)
         prompts = getattr(self._model, "prompts", {}) or {}
         self._query_prompt = prompts.get("query", "query: ")
         self._passage_prompt = prompts.get("passage", "passage: ")
@@ -66,10 +73,10 @@ class SentenceTransformerEncoder:
         return self._encode(texts, self._passage_prompt, batch_size)
 
 
-def make_encoder(kind: str, model: str) -> Encoder:
-    """Build the configured encoder: the real model, or the fake one for tests."""
+def make_encoder(kind: str, model: str) -> LazyEncoder:
+    """The configured encoder, loaded on first use: the real model, or the fake one for tests."""
     if kind == "fake":
         from assistant.embed.fake import FakeEncoder
 
-        return FakeEncoder()
-    return SentenceTransformerEncoder(model)
+        return LazyEncoder(FakeEncoder.name, FakeEncoder)
+    return LazyEncoder(model, lambda: SentenceTransformerEncoder(model))

@@ -227,6 +227,7 @@ def _cross_check(parsed: dict[str, _Parsed], body: Body) -> list[Problem]:
     c.ref("plan.yaml", ("plan", "issuer"), plan.plan.issuer, agencies, "agency")
     for i, a in enumerate(agencies_f.agencies):
         c.ref("agencies.yaml", ("agencies", i, "parent"), a.parent, agencies, "agency")
+        c.ref("agencies.yaml", ("agencies", i, "member_of"), a.member_of, agencies, "agency")
         for j, duty in enumerate(a.duties):
             c.ref(
                 "agencies.yaml",

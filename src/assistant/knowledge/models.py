@@ -56,6 +56,7 @@ class Agency(FileModel):
     name_en: Text
     aliases: list[Text] = Field(default_factory=list)
     parent: Slug | None = None
+    member_of: Slug | None = None
     duties: list[Duty] = Field(default_factory=list)
     contact: Contact | None = None
 

@@ -1,0 +1,44 @@
+"""An encoder that loads its model on first use, so structured answers never wait for it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+from assistant.embed.base import Encoder, Vectors
+
+
+class LazyEncoder:
+    """Wraps an encoder factory; the name is known up front, the model loads when needed."""
+
+    def __init__(self, name: str, factory: Callable[[], Encoder]) -> None:
+        self.name = name
+        self._factory = factory
+        self._encoder: Encoder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model has been loaded yet."""
+        return self._encoder is not None
+
+    def load(self) -> Encoder:
+        """Load the model now (idempotent, thread-safe)."""
+        if self._encoder is None:
+            with self._lock:
+                if self._encoder is None:
+                    self._encoder = self._factory()
+        return self._encoder
+
+    @property
+    def dim(self) -> int:
+        """Vector size; loads the model."""
+        return self.load().dim
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        """Embed questions."""
+        return self.load().encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
+        """Embed passages."""
+        return self.load().encode_passages(texts, batch_size)
