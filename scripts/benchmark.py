@@ -111,7 +111,7 @@ def main() -> int:
     build_index(kb, encoder, settings.index_dir)  # back to the real knowledge
 
     # latency per question, by kind, and the bare encoder on the same questions
-    questions = [g.question for g in load_gold(ROOT / "tests/gold/gold.yaml")]
+    questions = [g.question for g in load_gold(ROOT / "tests/gold")]
     assistant.ask("TBT là gì", today=EVAL_DAY)
     lat: dict[str, list[float]] = {"structured": [], "free": []}
     bare: list[float] = []

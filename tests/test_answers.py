@@ -117,3 +117,60 @@ def test_missing_contact_is_not_invented(fake_assistant: Assistant) -> None:
     out = _ask(fake_assistant, "Số điện thoại của Sở KH&CN là gì?")
     assert out["confident"] is False
     assert not any(ch.isdigit() for ch in str(out["answer"]))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "EU có yêu cầu gì với cà phê?",
+        "eu co yeu cau gi voi ca phe",
+        "requirements for exporting coffee to the EU",
+    ],
+)
+def test_product_and_market_find_measures(fake_assistant: Assistant, question: str) -> None:
+    out = _ask(fake_assistant, question)
+    assert out["intent"] == "measure" and out["confident"] is True
+    ids = [s["id"] for s in out["sources"]]  # type: ignore[union-attr,index]
+    assert "measure:eu-eudr" in ids
+    assert all(not i.startswith("measure:") or i.startswith("measure:eu-") for i in ids)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "tiêu chuẩn cơ sở là gì",
+        "cơ chế chính sách về tiêu chuẩn",
+        "sản phẩm OCOP được hỗ trợ gì",
+        "ca nhan co duoc ho tro khong",
+    ],
+)
+def test_common_syllables_are_not_products(fake_assistant: Assistant, question: str) -> None:
+    assert _ask(fake_assistant, question)["intent"] != "measure"
+
+
+def test_document_number_gives_issuer(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "Chỉ thị 38-CT/TW do cơ quan nào ban hành?")
+    assert "Ban Bí thư" in str(out["answer"])
+    assert out["sources"][0]["id"] == "legal:ct-38-ct-tw"  # type: ignore[index]
+
+
+def test_task_not_led_by_department(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "Which task is not led by the Department of Science and Technology?")
+    assert [t["id"] for t in out["tasks"]] == ["3.1"]  # type: ignore[union-attr,index]
+
+
+def test_group_by_number(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "nhóm 3 gồm những nhiệm vụ nào")
+    assert [t["id"] for t in out["tasks"]] == ["3.1", "3.2", "3.3", "3.4"]  # type: ignore[union-attr,index]
+
+
+def test_department_without_named_task_shares_group_tasks(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "Sở Tài chính phối hợp nhiệm vụ nào?")
+    assert "các sở, ban, ngành" in str(out["answer"])
+    assert "chủ trì 3.1" in str(out["answer"])
+
+
+def test_unset_deadline_is_declined(fake_assistant: Assistant) -> None:
+    out = _ask(fake_assistant, "Hạn nộp hồ sơ đăng ký hỗ trợ năm 2027 là ngày nào?")
+    assert out["confident"] is False
+    assert "không đặt thời hạn này" in str(out["answer"])

@@ -29,12 +29,7 @@ class GoldItem(BaseModel):
     sources: list[str] = Field(default_factory=list)
     facts: list[str] = Field(default_factory=list)
     abstain: bool = False
-
-    @property
-    def split(self) -> str:
-        """Held-out questions (odd numbers) are never used to tune the code."""
-        digits = "".join(ch for ch in self.id if ch.isdigit())
-        return "holdout" if digits and int(digits) % 2 else "dev"
+    file: str = ""
 
 
 @dataclass
@@ -101,9 +96,13 @@ class Scores:
 
 
 def load_gold(path: Path) -> list[GoldItem]:
-    """The gold questions."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [GoldItem.model_validate(item) for item in data["questions"]]
+    """The gold questions of one file, or of every .yaml file in a folder."""
+    paths = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    items: list[GoldItem] = []
+    for one in paths:
+        data = yaml.safe_load(one.read_text(encoding="utf-8"))
+        items += [GoldItem.model_validate({**item, "file": one.stem}) for item in data["questions"]]
+    return items
 
 
 def score(item: GoldItem, answer: Answer) -> Outcome:
@@ -119,7 +118,7 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Scores]:
     """Scores overall, per category and per split."""
     groups: dict[str, Scores] = defaultdict(Scores)
     for o in outcomes:
-        for key in ("all", f"category:{o.item.category}", f"split:{o.item.split}"):
+        for key in ("all", f"category:{o.item.category}", f"file:{o.item.file}"):
             groups[key].add(o)
     return dict(groups)
 

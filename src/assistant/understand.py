@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from assistant.knowledge.base import KnowledgeBase
-from assistant.text import clean, detect_lang, fold_plain, has_diacritics
+from assistant.text import clean, detect_lang, fold, fold_plain, has_diacritics
 
 MAX_QUESTION = 1000
 
@@ -35,6 +35,7 @@ class Intent(StrEnum):
     CONTACT = "contact"
     AMOUNT = "amount"
     TASK_LIST = "task_list"
+    DOCUMENT = "document"
     SECTION = "section"
     GROUP = "group"
     AGENCY_LIST = "agency_list"
@@ -78,6 +79,15 @@ ASK_AGENCY = _CUES["ask_agency"]
 AGENCY_WORD = _CUES["agency_word"]
 HOW_MANY = _CUES["how_many"]
 WHICH_TASK = _CUES["which_task"]
+ORIENTATION = _CUES["orientation"]
+NEGATION = _CUES["negation"]
+SIGNER = _CUES["signer"]
+LEGAL = _CUES["legal"]
+DOC_NUMBER = re.compile(
+    r"\b(\d{1,4}\s*-\s*(?:nq|ct|kl|qd)\s*/\s*tw|\d{1,4}\s*/\s*(?:\d{4}\s*/\s*)?"
+    r"(?:qd-ttg|qd|nd-cp|qh\d{2}|tt-bkhcn|kh-ubnd))\b"
+)
+GROUP_NUMBER = re.compile(r"\b(?:nhom|group)\s*(?:nhiem vu\s*)?(?:so\s*)?([1-9])\b")
 DEFINE = _CUES["define"]
 EXPORT = _CUES["export"]
 PERIOD = re.compile(r"2026\s*[-–—đến toi to]+\s*2030|giai\s+doan\s+2026|period")
@@ -105,6 +115,7 @@ class Query:
     wants_list: bool = False
     section: str | None = None
     group: str | None = None
+    generic_agencies: bool = False
     products: list[str] = field(default_factory=list)
     markets: list[str] = field(default_factory=list)
     truncated: bool = False
@@ -115,38 +126,48 @@ class Query:
 
 
 class AliasMatcher:
-    """Finds named things (agencies, products) in a question by name or alias, longest first."""
+    """Finds named things (agencies, products) in a question by name or alias, longest first.
+
+    A one-word alias with Vietnamese marks ("gỗ", "sắn") only matches the marked question:
+    stripped of marks it would collide with common syllables ("go", "san" as in "sản phẩm").
+    """
 
     def __init__(self, kb: KnowledgeBase, kind: str = "agencies") -> None:
-        pairs: list[tuple[str, str]] = []
         if kind == "agencies":
             named = [(a.id, [a.name_vi, a.name_en, *a.aliases]) for a in kb.agencies.values()]
         else:
             named = [(p.id, [p.name_vi, p.name_en, *p.aliases]) for p in kb.products.values()]
+        entries: list[tuple[str, str, bool]] = []
         for item_id, names in named:
             for name in names:
-                key = _norm_alias(name)
+                marked = len(name.split()) == 1 and has_diacritics(name)
+                key = _norm_marked(name) if marked else _norm_alias(name)
                 if len(key) > 1:
-                    pairs.append((key, item_id))
-        pairs.sort(key=lambda p: -len(p[0]))
+                    entries.append((key, item_id, marked))
+        entries.sort(key=lambda e: -len(e[0]))
         # an English plural ("committees", "enterprises") still names the same thing
-        self._pairs = [
-            (re.compile(rf"(?<![\w]){re.escape(k)}(?:s|es)?(?![\w])"), a) for k, a in pairs
+        self._entries = [
+            (re.compile(rf"(?<![\w]){re.escape(k)}(?:s|es)?(?![\w])"), a, m) for k, a, m in entries
         ]
 
-    def find(self, plain: str) -> list[str]:
-        """Agency ids named in diacritic-free text, in order of appearance."""
-        taken: list[tuple[int, int]] = []
+    def find(self, text: str) -> list[str]:
+        """Ids named in the question, in order of appearance."""
+        views = {False: _norm_alias(text), True: _norm_marked(text)}
+        taken: dict[bool, list[tuple[int, int]]] = {False: [], True: []}
         found: list[tuple[int, str]] = []
-        text = _norm_alias(plain)
-        for pattern, agency_id in self._pairs:
-            for m in pattern.finditer(text):
-                if any(m.start() < end and start < m.end() for start, end in taken):
+        for pattern, item_id, marked in self._entries:
+            for m in pattern.finditer(views[marked]):
+                spans = taken[marked]
+                if any(m.start() < end and start < m.end() for start, end in spans):
                     continue
-                taken.append((m.start(), m.end()))
-                if agency_id not in {a for _, a in found}:
-                    found.append((m.start(), agency_id))
+                spans.append((m.start(), m.end()))
+                if item_id not in {a for _, a in found}:
+                    found.append((m.start(), item_id))
         return [a for _, a in sorted(found)]
+
+
+def _norm_marked(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
 
 
 def _norm_alias(text: str) -> str:
@@ -183,8 +204,11 @@ def understand(
         target = q.task_ids if tid in kb.tasks else q.unknown_tasks
         if tid not in target:
             target.append(tid)
-    q.agencies = matcher.find(plain)
-    q.products = products.find(plain) if products else []
+    q.agencies = matcher.find(text)
+    q.products = products.find(text) if products else []
+    q.generic_agencies = bool(q.agencies) and all(
+        kb.agencies[a].kind == "group" for a in q.agencies
+    )
     q.markets = [m for m in MARKETS if _CUES[f"market_{m.lower()}"].search(plain)]
     if q.lang == "vi" and "US" not in q.markets and re.search(r"\b(my|hoa ky)\b", plain):
         q.markets.append("US")  # "Mỹ" loses its marks to the English word "my"
@@ -200,6 +224,9 @@ def understand(
         else None
     )
     q.section, q.group = _match_heading(plain, kb)
+    number = GROUP_NUMBER.search(plain)
+    if number and number.group(1) in kb.groups:
+        q.group = number.group(1)
     q.intent = _classify(q)
     return q
 
@@ -236,6 +263,8 @@ def _classify(q: Query) -> Intent:
         return Intent.AMOUNT
     if q.task_ids:
         return Intent.TASK
+    if DOC_NUMBER.search(q.plain):
+        return Intent.DOCUMENT
     if (q.products or q.markets) and (q.has(EXPORT) or q.has(TBT) or (q.products and q.markets)):
         return Intent.MEASURE
     if q.unknown_tasks:
@@ -243,13 +272,17 @@ def _classify(q: Query) -> Intent:
     if q.has(OFF_TOPIC) and not (q.has(TBT) or q.has(SUPPORT) and domain):
         return Intent.OUT_OF_SCOPE
     tasky = q.has(TASKWORD)
+    if q.group and (tasky or q.wants_list):
+        return Intent.GROUP
+    if q.section and q.generic_agencies:
+        return Intent.SECTION  # "yêu cầu của kế hoạch về doanh nghiệp": the heading wins
     if q.agencies:
         if q.has(HOW_MANY) or q.has(TARGET):
             return Intent.TARGETS
-        if q.has(TBT):
-            return Intent.TBT
         if q.has(SUPPORT) and q.role != "duties":
             return Intent.SUPPORT
+        if q.has(TBT):
+            return Intent.TBT
         if q.has(DEADLINE) or (q.has(REPORT) and not tasky):
             return Intent.DEADLINE
         if q.has(ASK_AGENCY):
@@ -257,8 +290,6 @@ def _classify(q: Query) -> Intent:
         if q.role == "duties" or not (tasky or q.wants_list or q.role in ("lead", "partner")):
             return Intent.AGENCY
         return Intent.AGENCY_TASKS
-    if q.group and (tasky or q.wants_list):
-        return Intent.GROUP
     if q.has(AGENCY_WORD) and (q.wants_list or q.has(ASK_AGENCY)) and q.role == "duties":
         return Intent.AGENCY_LIST
     if q.timeframe and (tasky or q.wants_list):
@@ -273,6 +304,8 @@ def _classify(q: Query) -> Intent:
         return Intent.META
     if q.has(FUNDING):
         return Intent.FUNDING
+    if q.has(TBT) and q.has(SUPPORT):
+        return Intent.SUPPORT
     if q.has(TBT):
         return Intent.TBT
     if q.has(WHICH_TASK):

@@ -15,7 +15,20 @@ from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.models import Measure, Product, Target
 from assistant.retrieve import Hit, Searcher
 from assistant.text import fold_plain
-from assistant.understand import DEFINE, DOMAIN, PERIOD, Intent, Query
+from assistant.understand import (
+    DEFINE,
+    DOC_NUMBER,
+    DOMAIN,
+    LEGAL,
+    NEGATION,
+    ORIENTATION,
+    PERIOD,
+    REPORT,
+    SIGNER,
+    SUPPORT,
+    Intent,
+    Query,
+)
 
 # A free question is answered when it uses the plan's vocabulary (a domain cue, an agency or a
 # task) and its best passage is reasonably close; without that vocabulary only a very close
@@ -79,6 +92,17 @@ class Composer:
         return True
 
     def _on_agency_tasks(self, q: Query, d: Draft, today: dt.date) -> bool:
+        if q.has(NEGATION) and q.role == "lead":
+            agency_id = q.agencies[0]
+            others = [t for t in self.kb.tasks.values() if t.lead != agency_id]
+            name = self.kb.agency_names([agency_id], q.lang)[0]
+            head = (
+                f"Tasks not led by {name} ({len(others)})"
+                if q.lang == "en"
+                else f"Nhiệm vụ không do {name} chủ trì ({len(others)})"
+            )
+            records.task_list(d, self.kb, others, head)
+            return True
         for agency_id in q.agencies[:2]:
             name = self.kb.agency_names([agency_id], q.lang)[0]
             if q.role != "partner":
@@ -120,6 +144,16 @@ class Composer:
         return True
 
     def _on_deadline(self, q: Query, d: Draft, today: dt.date) -> bool:
+        if not (q.agencies or q.has(REPORT) or re.search(r"\b30\b", q.plain)):
+            # a deadline the plan does not set (applications, other years): say which it sets
+            d.text(
+                "The plan sets no such deadline. The deadlines it does set:"
+                if q.lang == "en"
+                else "Kế hoạch không đặt thời hạn này. Các thời hạn Kế hoạch có nêu:"
+            )
+            for x in self.kb.deadlines.values():
+                d.item(x.title_en if q.lang == "en" else x.title_vi)
+            return False
         chosen = [
             x
             for x in self.kb.deadlines.values()
@@ -134,7 +168,7 @@ class Composer:
         return bool(chosen)
 
     def _on_targets(self, q: Query, d: Draft, today: dt.date) -> bool:
-        if "2035" in q.plain or "dinh huong" in q.plain or "orientation" in q.plain:
+        if q.has(ORIENTATION):
             return self._quote_section(d, "II.3")
         if re.search(r"muc tieu chung|general (objective|goal)|overall (objective|goal)", q.plain):
             return self._quote_section(d, "II.1")
@@ -183,9 +217,41 @@ class Composer:
         d.source("plan:IV", "Kế hoạch, mục IV", "knowledge/plan/body.md")
         return True
 
+    def _on_document(self, q: Query, d: Draft, today: dt.date) -> bool:
+        """A question about a cited document number: the legal basis, or the passages citing it."""
+        match = DOC_NUMBER.search(q.plain)
+        number = re.sub(r"\s+", "", match.group(1)) if match else ""
+        en = q.lang == "en"
+        for lb in self.kb.plan.legal_bases:
+            if lb.number and fold_plain(lb.number) == number:
+                d.title(lb.text_vi)
+                issuer = (lb.issuer_en or lb.issuer_vi) if en else lb.issuer_vi
+                if issuer:
+                    d.item(f"{'Issued by' if en else 'Cơ quan ban hành'}: {issuer}")
+                if lb.date:
+                    d.item(f"{'Date' if en else 'Ngày'}: {lb.date.strftime('%d/%m/%Y')}")
+                d.item(
+                    f"{'Subject' if en else 'Về việc'}: {lb.subject_en if en else lb.subject_vi}"
+                )
+                d.source(f"legal:{lb.id}", lb.text_vi, "knowledge/plan.yaml")
+                return True
+        citing = [
+            c
+            for c in self.searcher.chunks
+            if c.kind in ("plan", "task") and number in fold_plain(c.text).replace(" ", "")
+        ]
+        for chunk in citing[:2]:
+            d.title(chunk.title(q.lang))
+            d.quote(chunk.quote_vi)
+            d.source(chunk.id, chunk.title_vi, chunk.file)
+        return bool(citing) or self._on_free(q, d, today)
+
     def _on_meta(self, q: Query, d: Draft, today: dt.date) -> bool:
         plan = self.kb.plan
         en = q.lang == "en"
+        legal = q.has(LEGAL) or not q.has(SIGNER)
+        if not legal:
+            d.source("meta:plan", plan.title_vi, "knowledge/plan.yaml")
         d.title(plan.title_en if en else plan.title_vi)
         d.item(
             f"{'Issued by' if en else 'Cơ quan ban hành'}: "
@@ -201,11 +267,14 @@ class Composer:
             f"{'Number and date' if en else 'Số, ngày'}: {plan.number_text}, {plan.date_text}"
             + (" (left blank in the text we hold)" if en else " (bản đang lưu để trống)")
         )
+        if not legal:
+            return True
         d.text("Legal bases:" if en else "Căn cứ pháp lý:")
         ranked = self._ranked(q, "legal")
         for lb in sorted(plan.legal_bases, key=lambda b: ranked.get(f"legal:{b.id}", 99)):
             number = f" ({lb.number})" if lb.number and lb.number not in lb.text_vi else ""
-            d.item(lb.text_vi + number)
+            issuer = f" — {lb.issuer_vi}" if lb.issuer_vi and lb.issuer_vi not in lb.text_vi else ""
+            d.item(lb.text_vi + number + issuer)
             d.source(f"legal:{lb.id}", lb.text_vi, "knowledge/plan.yaml")
         d.source("meta:plan", plan.title_vi, "knowledge/plan.yaml")
         return True
@@ -264,6 +333,10 @@ class Composer:
         )
         markets = ", ".join(MARKETS[m][1 if en else 0] for m in q.markets)
         scope = " — ".join(x for x in (products, markets) if x)
+        if q.has(SUPPORT):
+            for p in self.kb.programmes.values():
+                if "export" in p.for_tags:
+                    records.programme_card(d, self.kb, p)
         if measures:
             d.text(
                 f"Measures in our database for {scope}:"
@@ -385,6 +458,10 @@ class Composer:
             for h in self.searcher.search(q.text, q.lang, k=len(self.searcher.chunks))
             if h.chunk.kind == "target"
         ]
+        numbers = {int(n) for n in re.findall(r"(?<![\d.])(\d{1,3})(?![\d.])", q.plain)}
+        by_number = [t for t in self.kb.targets.values() if t.value in numbers]
+        if by_number:
+            return by_number
         if q.wants_list or not hits:
             return list(self.kb.targets.values())
         top = hits[0]

