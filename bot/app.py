@@ -1,0 +1,173 @@
+"""Wiring: build the PTB Application, create shared services in post_init, run the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from assistant.errors import ConfigError
+from assistant.service import Assistant
+from assistant.settings import Settings
+from assistant.store import Store
+from bot.handlers import (
+    admin,
+    agency,
+    ask,
+    deadlines,
+    eligibility,
+    errors,
+    feedback,
+    start,
+    tasks,
+    tbt,
+    watch,
+)
+from bot.ratelimit import RateLimiter
+from bot.reminders import check_reminders
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+REMINDER_TIME = dt.time(8, 0)
+COMMANDS = [
+    ("start", "Giới thiệu / Introduction"),
+    ("help", "Các lệnh / Commands"),
+    ("task", "Thẻ nhiệm vụ, ví dụ /task 3.2"),
+    ("tasks", "Danh sách nhiệm vụ / All tasks"),
+    ("agency", "Cơ quan chủ trì, phối hợp gì"),
+    ("deadlines", "Các thời hạn / Deadlines"),
+    ("eligibility", "Doanh nghiệp được hỗ trợ gì"),
+    ("tbt", "Hàng rào kỹ thuật (TBT)"),
+    ("watch", "Theo dõi biện pháp TBT, ví dụ /watch cà phê EU"),
+    ("subscribe", "Nhận nhắc hạn / Reminders"),
+    ("lang", "Ngôn ngữ / Language: vi | en"),
+]
+
+
+def build_application(settings: Settings, services: Services | None = None) -> Application:  # type: ignore[type-arg]
+    """The Application with every handler; services are created in post_init unless given."""
+    if settings.telegram_bot_token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        svc = services or Services(
+            settings=settings,
+            assistant=Assistant(settings),
+            store=Store(settings.data_dir / "assistant.db"),
+            limiter=RateLimiter(),
+        )
+        app.bot_data["services"] = svc
+        await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        if app.job_queue is not None:
+            tz = ZoneInfo(settings.timezone)
+            app.job_queue.run_daily(
+                check_reminders, REMINDER_TIME.replace(tzinfo=tz), name="reminders"
+            )
+            app.job_queue.run_once(check_reminders, 2, name="reminders-at-start")
+        # load the knowledge and index now, off the event loop, not on the first question
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(svc.executor, lambda: svc.assistant.state)
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        svc = app.bot_data.get("services")
+        if isinstance(svc, Services):
+            svc.executor.shutdown(wait=False, cancel_futures=True)
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url.rstrip("/")
+        builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
+    app = builder.build()
+    _add_handlers(app)
+    return app
+
+
+def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    commands = {
+        "start": start.start,
+        "help": start.help_command,
+        "lang": start.lang,
+        "task": tasks.task,
+        "tasks": tasks.tasks,
+        "agency": agency.agency,
+        "deadlines": deadlines.deadlines,
+        "subscribe": deadlines.subscribe,
+        "unsubscribe": deadlines.unsubscribe,
+        "eligibility": eligibility.start,
+        "tbt": tbt.tbt,
+        "watch": watch.watch,
+        "unwatch": watch.unwatch,
+        "watches": watch.watches,
+        "reload": admin.reload,
+        "stats": admin.stats,
+        "unanswered": admin.unanswered,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback))
+    buttons = {
+        r"^ex:\d+$": start.example,
+        r"^t:[\w.]+$": tasks.task_button,
+        r"^ag:[\w-]+$": agency.agency_button,
+        r"^fb:\d+:[01]$": feedback.vote,
+        r"^el:r$": eligibility.restart,
+        r"^el:": eligibility.step,
+        r"^tb:\d+$": tbt.topic,
+    }
+    for pattern, callback in buttons.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    app.add_handler(MessageHandler(filters.Document.ALL, admin.upload))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, ask.on_text))
+    app.add_error_handler(errors.on_error)
+
+
+async def _check_token(app: Application) -> None:  # type: ignore[type-arg]
+    """Fail fast, in one line, when the token is wrong or the Bot API cannot be reached."""
+    try:
+        async with app.bot:
+            me = await app.bot.get_me()
+            log.info("running as @%s", me.username)
+    except InvalidToken as exc:
+        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with BotFather") from exc
+    except NetworkError as exc:
+        raise ConfigError(f"cannot reach the Telegram Bot API: {exc}") from exc
+
+
+def run_bot(settings: Settings) -> int:
+    """Run the bot with long polling until stopped."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines would show the token
+    app = build_application(settings)
+    asyncio.run(_check_token(app))
+    try:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken as exc:
+        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with BotFather") from exc
+    except NetworkError as exc:
+        raise ConfigError(f"cannot reach the Telegram Bot API: {exc}") from exc
+    return 0
+
+
+__all__ = ["build_application", "run_bot", "ContextTypes"]

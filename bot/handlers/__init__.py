@@ -1,0 +1,1 @@
+"""One module per handler family; wiring lives in bot.app.build_application."""

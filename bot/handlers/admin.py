@@ -1,0 +1,151 @@
+"""Staff tools for allow-listed admins: /reload, /stats, /unanswered and knowledge uploads."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from assistant.errors import InputError, KnowledgeError, Problem
+from assistant.index.store import BuildReport
+from assistant.uploads import KNOWN, MAX_BYTES
+from bot import render
+from bot.handlers.watch import notify_watchers
+from bot.i18n import t
+from bot.sending import send_html
+from bot.services import services, user_lang
+
+log = logging.getLogger(__name__)
+MAX_PROBLEMS = 25
+
+
+async def _refuse_non_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Reply with a refusal and return True when the sender is not an admin."""
+    user, chat = update.effective_user, update.effective_chat
+    if services(context).is_admin(user.id if user else None):
+        return False
+    if chat is not None:
+        log.info("refused staff command from user %s", user.id if user else None)
+        await send_html(context.bot, chat.id, [t("not_admin", user_lang(update, context))])
+    return True
+
+
+def _problems(problems: list[Problem]) -> str:
+    lines = [render.escape(p) for p in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        lines.append(f"… (+{len(problems) - MAX_PROBLEMS})")
+    return "<code>" + "\n".join(lines) + "</code>"
+
+
+def _report(report: BuildReport, lang: str) -> str:
+    return t(
+        "reload_ok",
+        lang,
+        embedded=report.embedded,
+        added=len(report.added),
+        changed=len(report.changed),
+        removed=len(report.removed),
+    )
+
+
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Validate the knowledge, rebuild the index and swap it in; answers keep flowing."""
+    if await _refuse_non_admin(update, context):
+        return
+    svc, chat, lang = services(context), update.effective_chat, user_lang(update, context)
+    if chat is None:
+        return
+    await send_html(context.bot, chat.id, [t("reloading", lang)])
+    loop = asyncio.get_running_loop()
+    try:
+        report = await loop.run_in_executor(svc.executor, svc.assistant.build)
+    except KnowledgeError as exc:
+        await send_html(
+            context.bot, chat.id, [t("reload_failed", lang, problems=_problems(exc.problems))]
+        )
+        return
+    await send_html(context.bot, chat.id, [_report(report, lang)])
+    await notify_watchers(context, report)
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Questions per day, the share unanswered, and feedback."""
+    if await _refuse_non_admin(update, context):
+        return
+    chat, lang = update.effective_chat, user_lang(update, context)
+    if chat is None:
+        return
+    days, up, down = services(context).store.stats()
+    en = lang == "en"
+    lines = ["<b>" + ("Questions per day" if en else "Câu hỏi theo ngày") + "</b>"]
+    for day in days:
+        share = 100 * day.unanswered / day.questions if day.questions else 0
+        lines.append(
+            f"{day.day}: {day.questions} ({share:.0f}% "
+            + ("unanswered" if en else "chưa trả lời được")
+            + ")"
+        )
+    lines.append(f"👍 {up}  👎 {down}")
+    await send_html(context.bot, chat.id, ["\n".join(lines)])
+
+
+async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Recent questions the assistant could not answer."""
+    if await _refuse_non_admin(update, context):
+        return
+    chat, lang = update.effective_chat, user_lang(update, context)
+    if chat is None:
+        return
+    rows = services(context).store.unanswered()
+    if not rows:
+        await send_html(context.bot, chat.id, [t("unanswered_none", lang)])
+        return
+    lines = [f"{render.escape(ts[:16])} — {render.escape(q[:300])}" for ts, q in rows]
+    await send_html(context.bot, chat.id, render.split_messages(lines))
+
+
+async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Replace a knowledge file sent as a document, after validating it; keep a backup."""
+    if await _refuse_non_admin(update, context):
+        return
+    svc, chat, lang = services(context), update.effective_chat, user_lang(update, context)
+    message = update.effective_message
+    if chat is None or message is None or message.document is None:
+        return
+    doc = message.document
+    name = doc.file_name or ""
+    if doc.file_size and doc.file_size > MAX_BYTES:
+        await send_html(context.bot, chat.id, [t("upload_too_big", lang, kb=MAX_BYTES // 1024)])
+        return
+    try:
+        data = bytes(await (await doc.get_file()).download_as_bytearray())
+        loop = asyncio.get_running_loop()
+        outcome = await loop.run_in_executor(svc.executor, svc.assistant.upload, name, data)
+    except InputError:
+        names = ", ".join(sorted(KNOWN))
+        await send_html(
+            context.bot,
+            chat.id,
+            [t("upload_bad_name", lang, name=render.escape(name[:80]), names=render.escape(names))],
+        )
+        return
+    if outcome.problems or outcome.report is None:
+        await send_html(
+            context.bot,
+            chat.id,
+            [
+                t(
+                    "upload_rejected",
+                    lang,
+                    name=render.escape(name),
+                    problems=_problems(outcome.problems),
+                )
+            ],
+        )
+        return
+    backup = outcome.backup.name if outcome.backup else "-"
+    text = t("upload_ok", lang, name=render.escape(outcome.rel), backup=render.escape(backup))
+    await send_html(context.bot, chat.id, [text + _report(outcome.report, lang)])
+    await notify_watchers(context, outcome.report)

@@ -1,0 +1,127 @@
+"""The bot's own phrases in Vietnamese and English."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "intro": (
+        "Xin chào! Tôi là <b>Trợ lý Tiêu chuẩn Gia Lai</b>. Tôi trả lời về Kế hoạch triển khai "
+        "Chiến lược tiêu chuẩn quốc gia 2026–2035 của tỉnh (ai chủ trì, phối hợp, thời hạn, mục "
+        "tiêu, hỗ trợ doanh nghiệp) và về hàng rào kỹ thuật trong thương mại (TBT). "
+        "Gõ câu hỏi, có dấu hoặc không dấu, hoặc chọn một ví dụ:",
+        "Hello! I am the <b>Gia Lai Standards Assistant</b>. I answer questions on the "
+        "province's plan for the National Standards Strategy 2026–2035 (who leads what, "
+        "deadlines, targets, support for enterprises) and on technical barriers to trade (TBT). "
+        "Type a question, or pick an example:",
+    ),
+    "help": (
+        "<b>Các lệnh</b>\n/task 3.2 — thẻ một nhiệm vụ\n/tasks — danh sách nhiệm vụ\n"
+        "/agency Sở Tài chính — cơ quan chủ trì, phối hợp gì\n/deadlines — các thời hạn\n"
+        "/eligibility — doanh nghiệp được hỗ trợ gì\n/tbt — hướng dẫn TBT, tìm theo sản phẩm, "
+        "thị trường\n/watch cà phê EU — theo dõi biện pháp mới\n/subscribe — nhận nhắc hạn\n"
+        "/lang vi|en — ngôn ngữ\n\nTrong nhóm, hãy nhắc tên tôi hoặc trả lời tin nhắn của tôi.",
+        "<b>Commands</b>\n/task 3.2 — one task's card\n/tasks — the list of tasks\n"
+        "/agency Department of Finance — what an agency leads and coordinates\n"
+        "/deadlines — deadlines\n/eligibility — what support fits your enterprise\n"
+        "/tbt — TBT guidance, search by product and market\n/watch coffee EU — alerts on new "
+        "measures\n/subscribe — deadline reminders\n/lang vi|en — language\n\n"
+        "In groups, mention me or reply to my message.",
+    ),
+    "error": (
+        "Xin lỗi, đã có lỗi khi xử lý câu hỏi. Vui lòng thử lại sau ít phút.",
+        "Sorry, something went wrong with that question. Please try again in a moment.",
+    ),
+    "slow_down": (
+        "Bạn gửi hơi nhanh, xin đợi vài giây rồi hỏi tiếp nhé.",
+        "You are sending messages a little fast; please wait a few seconds.",
+    ),
+    "thanks": ("Cảm ơn góp ý của bạn!", "Thanks for your feedback!"),
+    "no_task": ("Không có nhiệm vụ {id}. Chọn một nhiệm vụ:", "There is no task {id}. Pick one:"),
+    "pick_task": ("Chọn một nhiệm vụ:", "Pick a task:"),
+    "pick_agency": ("Chọn một cơ quan:", "Pick an agency:"),
+    "no_agency": ("Không tìm thấy cơ quan «{name}». Chọn:", "No agency called «{name}». Pick:"),
+    "lang_set": ("Đã chuyển sang tiếng Việt.", "Switched to English."),
+    "lang_usage": ("Dùng: /lang vi hoặc /lang en", "Use: /lang vi or /lang en"),
+    "subscribed": (
+        "Đã đăng ký nhắc hạn{scope}. Bạn sẽ được nhắc trước các thời hạn {days} ngày.",
+        "Subscribed to reminders{scope}. You will be reminded {days} days before deadlines.",
+    ),
+    "already_subscribed": ("Bạn đã đăng ký nhắc hạn{scope} rồi.", "Already subscribed{scope}."),
+    "unsubscribed": ("Đã hủy {n} đăng ký nhắc hạn.", "Removed {n} reminder subscription(s)."),
+    "reminder": (
+        "⏰ <b>Nhắc hạn</b>: {title} — hạn {due} (còn {days} ngày).",
+        "⏰ <b>Reminder</b>: {title} — due {due} ({days} days left).",
+    ),
+    "reminder_today": ("⏰ <b>Hôm nay là hạn</b>: {title}.", "⏰ <b>Due today</b>: {title}."),
+    "not_admin": (
+        "Lệnh này chỉ dành cho cán bộ quản trị.",
+        "This command is for administrators only.",
+    ),
+    "reloading": ("Đang kiểm tra và nạp lại dữ liệu…", "Validating and reloading the knowledge…"),
+    "reload_ok": (
+        "Đã nạp lại: {embedded} đoạn được tính lại, {added} thêm, {changed} sửa, {removed} xóa.",
+        "Reloaded: {embedded} chunk(s) embedded, {added} added, {changed} changed, "
+        "{removed} removed.",
+    ),
+    "reload_failed": (
+        "Dữ liệu có lỗi, vẫn dùng bản cũ:\n{problems}",
+        "The knowledge has errors; the previous version stays in use:\n{problems}",
+    ),
+    "upload_rejected": (
+        "Tệp {name} bị từ chối, tệp cũ được giữ nguyên:\n{problems}",
+        "File {name} was rejected; the old file stays:\n{problems}",
+    ),
+    "upload_bad_name": (
+        "Tên tệp «{name}» không phải tệp tri thức. Tên hợp lệ: {names}",
+        "«{name}» is not a knowledge file name. Valid names: {names}",
+    ),
+    "upload_too_big": ("Tệp quá lớn (tối đa {kb} KB).", "File too large (at most {kb} KB)."),
+    "upload_ok": (
+        "Đã thay {name} (bản cũ lưu tại {backup}). ",
+        "Replaced {name} (old copy kept as {backup}). ",
+    ),
+    "unanswered_none": ("Chưa có câu hỏi nào bị bỏ ngỏ.", "No unanswered questions yet."),
+    "eligibility_kind": (
+        "<b>Bước 1/3.</b> Bạn là loại hình nào?",
+        "<b>Step 1/3.</b> What kind of business are you?",
+    ),
+    "eligibility_products": (
+        "<b>Bước 2/3.</b> Sản phẩm của bạn (chọn nhiều, rồi bấm Tiếp):",
+        "<b>Step 2/3.</b> Your products (pick any, then Next):",
+    ),
+    "eligibility_interests": (
+        "<b>Bước 3/3.</b> Bạn quan tâm điều gì (chọn nhiều, rồi bấm Xem kết quả):",
+        "<b>Step 3/3.</b> What are you interested in (pick any, then See results):",
+    ),
+    "next": ("Tiếp ›", "Next ›"),
+    "results": ("Xem kết quả ✓", "See results ✓"),
+    "restart": ("Làm lại", "Start over"),
+    "tbt_menu": (
+        "<b>Hàng rào kỹ thuật trong thương mại (TBT)</b>\nChọn chủ đề, hoặc tìm biện pháp theo "
+        "sản phẩm và thị trường: <code>/tbt cà phê EU</code>",
+        "<b>Technical barriers to trade (TBT)</b>\nPick a topic, or search measures by product "
+        "and market: <code>/tbt coffee EU</code>",
+    ),
+    "watch_usage": (
+        "Dùng: /watch &lt;sản phẩm&gt; [thị trường], ví dụ /watch cà phê EU",
+        "Use: /watch &lt;product&gt; [market], e.g. /watch coffee EU",
+    ),
+    "watch_ok": ("Đã theo dõi: {what}.", "Watching: {what}."),
+    "watch_exists": ("Bạn đã theo dõi {what}.", "You already watch {what}."),
+    "watch_none": ("Bạn chưa theo dõi gì. {usage}", "You watch nothing yet. {usage}"),
+    "unwatch_ok": ("Đã bỏ {n} mục theo dõi.", "Removed {n} watch(es)."),
+    "measure_alert": (
+        "🔔 <b>Biện pháp mới/cập nhật</b> cho {what}:",
+        "🔔 <b>New or changed measure</b> for {what}:",
+    ),
+    "comment_reminder": (
+        "⏰ Hạn góp ý cho {title}: {due} (còn {days} ngày).",
+        "⏰ Comment deadline for {title}: {due} ({days} days left).",
+    ),
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """A phrase in the user's language, with values already escaped by the caller."""
+    vi, en = TEXTS[key]
+    text = en if lang == "en" else vi
+    return text.format(**values) if values else text

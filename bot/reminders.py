@@ -1,0 +1,77 @@
+"""Deadline and comment-deadline reminders, checked daily and at start-up from the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from telegram.ext import ContextTypes
+
+from assistant.reminders import due_reminders
+from bot import render
+from bot.i18n import t
+from bot.sending import send_html
+from bot.services import services
+
+log = logging.getLogger(__name__)
+COMMENT_REMIND_DAYS = (7, 1)
+
+
+async def check_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send every reminder whose point has come and that has not been sent yet."""
+    svc = services(context)
+    kb = svc.assistant.kb
+    today = svc.today()
+    for sub in svc.store.subscriptions():
+        for r in due_reminders(kb, sub.agency_id, today):
+            if svc.store.was_sent(sub.chat_id, r.key, r.due, r.days_before):
+                continue
+            left = (r.due - today).days
+            title = render.escape(r.title_en if sub.lang == "en" else r.title_vi)
+            due = r.due.strftime("%d/%m/%Y")
+            text = (
+                t("reminder_today", sub.lang, title=title)
+                if left == 0
+                else t("reminder", sub.lang, title=title, due=due, days=left)
+            )
+            if await _send(context, sub.chat_id, text):
+                # earlier points that were missed (bot down) are closed, never sent late
+                for days in (r.days_before, *r.earlier):
+                    svc.store.mark_sent(sub.chat_id, r.key, r.due, days)
+    await _comment_deadlines(context, today)
+
+
+async def _comment_deadlines(context: ContextTypes.DEFAULT_TYPE, today: dt.date) -> None:
+    svc = services(context)
+    composer = svc.assistant.state.composer
+    for w in svc.store.watches():
+        if w.product_id not in svc.assistant.kb.products:
+            continue
+        for m in composer.matching_measures([w.product_id], [w.market] if w.market else []):
+            if m.comment_deadline is None or m.comment_deadline < today:
+                continue
+            left = (m.comment_deadline - today).days
+            passed = sorted(d for d in COMMENT_REMIND_DAYS if d >= left)
+            if not passed or svc.store.was_sent(
+                w.chat_id, f"comment:{m.id}", m.comment_deadline, passed[0]
+            ):
+                continue
+            text = t(
+                "comment_reminder",
+                w.lang,
+                title=render.escape(m.symbol or m.title),
+                due=m.comment_deadline.strftime("%d/%m/%Y"),
+                days=left,
+            )
+            if await _send(context, w.chat_id, text):
+                for days in passed:
+                    svc.store.mark_sent(w.chat_id, f"comment:{m.id}", m.comment_deadline, days)
+
+
+async def _send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> bool:
+    try:
+        await send_html(context.bot, chat_id, [text])
+        return True
+    except Exception:  # one blocked chat must not stop the other reminders
+        log.exception("could not send a reminder to chat %s", chat_id)
+        return False

@@ -1,0 +1,123 @@
+"""Answers for the bot's commands and buttons, built straight from records (no question)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.answer import records
+from assistant.answer.draft import Draft
+from assistant.answer.models import Answer
+from assistant.answer.render import render_text
+from assistant.knowledge.base import KnowledgeBase
+
+
+def _done(d: Draft, intent: str, title: str, confident: bool = True) -> Answer:
+    answer = Answer(
+        question=title,
+        lang=d.lang,
+        intent=intent,
+        confident=confident,
+        tasks=d.tasks,
+        sources=d.sources,
+        blocks=d.blocks,
+    )
+    answer.answer = render_text(answer)
+    return answer
+
+
+def task(kb: KnowledgeBase, task_id: str, lang: str) -> Answer | None:
+    """The card of one task, or None if there is no such task."""
+    found = kb.tasks.get(task_id)
+    if found is None:
+        return None
+    d = Draft(lang=lang)
+    records.task_card(d, kb, found)
+    return _done(d, "task", f"/task {task_id}")
+
+
+def tasks(kb: KnowledgeBase, lang: str) -> Answer:
+    """Every task, one line each."""
+    d = Draft(lang=lang)
+    head = "The plan's tasks" if lang == "en" else "Các nhiệm vụ của Kế hoạch"
+    records.task_list(d, kb, list(kb.tasks.values()), f"{head} ({len(kb.tasks)})")
+    return _done(d, "task_list", "/tasks")
+
+
+def agency(kb: KnowledgeBase, agency_id: str, lang: str) -> Answer:
+    """What an agency leads, coordinates and must do."""
+    d = Draft(lang=lang)
+    records.agency_card(d, kb, agency_id, None)
+    return _done(d, "agency", f"/agency {agency_id}")
+
+
+def upcoming(kb: KnowledgeBase, today: dt.date) -> list[tuple[str, dt.date, int]]:
+    """Dated deadlines as (deadline id, next due date, days left), soonest first."""
+    out = []
+    for deadline in kb.deadlines.values():
+        due = records.next_due(deadline, today)
+        if due is not None and due >= today:
+            out.append((deadline.id, due, (due - today).days))
+    return sorted(out, key=lambda x: x[1])
+
+
+def deadlines(kb: KnowledgeBase, lang: str, today: dt.date) -> Answer:
+    """Every deadline of the plan, dated ones first with the days left."""
+    d = Draft(lang=lang)
+    dated = [kb.deadlines[i] for i, _, _ in upcoming(kb, today)]
+    rest = [x for x in kb.deadlines.values() if x not in dated]
+    for deadline in dated + rest:
+        records.deadline_card(d, kb, deadline, today)
+    return _done(d, "deadline", "/deadlines")
+
+
+def eligibility(kb: KnowledgeBase, tags: set[str], lang: str) -> Answer:
+    """The support programmes that fit an enterprise's answers."""
+    d = Draft(lang=lang)
+    fitting = [p for p in kb.programmes.values() if tags & set(p.for_tags)]
+    general = [p for p in kb.programmes.values() if "any" in p.for_tags and p not in fitting]
+    if fitting:
+        d.text(
+            "Support that fits your answers:"
+            if lang == "en"
+            else "Các hình thức hỗ trợ phù hợp với doanh nghiệp của bạn:"
+        )
+    for p in fitting:
+        records.programme_card(d, kb, p)
+    if general:
+        d.text(
+            "Open to any enterprise:" if lang == "en" else "Mọi doanh nghiệp đều có thể quan tâm:"
+        )
+        for p in general:
+            d.item(p.title_en if lang == "en" else p.title_vi)
+            d.source(f"support:{p.id}", p.title_vi, "knowledge/support.yaml")
+    records.next_steps(d, kb)
+    return _done(d, "support", "/eligibility", confident=bool(fitting or general))
+
+
+def guidance(kb: KnowledgeBase, entry_id: str, lang: str) -> Answer | None:
+    """One TBT guidance or FAQ entry, with its sources."""
+    entry = kb.guidance.get(entry_id)
+    if entry is None:
+        return None
+    d = Draft(lang=lang)
+    d.title(entry.title_en if lang == "en" else entry.title_vi)
+    d.text(entry.text_en if lang == "en" else entry.text_vi)
+    for source in entry.sources:
+        ref = f", {source.ref}" if source.ref else ""
+        d.note(
+            f"{'Source' if lang == 'en' else 'Nguồn'}: {source.title}{ref}"
+            + (f" — {source.url}" if source.url else "")
+        )
+    rel = kb.record_files.get(f"guidance:{entry.id}", "tbt/guidance.yaml")
+    d.source(f"tbt:{entry.id}", entry.title_vi, f"knowledge/{rel}")
+    return _done(d, "tbt", f"/tbt {entry_id}")
+
+
+def measure(kb: KnowledgeBase, measure_id: str, lang: str) -> Answer:
+    """One foreign measure's card."""
+    from assistant.chunks import MARKETS
+
+    found = kb.measures[measure_id]
+    d = Draft(lang=lang)
+    records.measure_card(d, found, MARKETS[found.market][1 if lang == "en" else 0])
+    return _done(d, "measure", f"measure {measure_id}")

@@ -1,0 +1,47 @@
+"""Which deadline reminders are due for a subscriber today; sending is the adapter's job."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from assistant.answer.records import next_due
+from assistant.knowledge.base import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder point: a deadline, its due date and how many days before it this is."""
+
+    key: str
+    title_vi: str
+    title_en: str
+    due: dt.date
+    days_before: int
+    earlier: tuple[int, ...] = ()
+
+
+def due_reminders(kb: KnowledgeBase, agency_id: str, today: dt.date) -> list[Reminder]:
+    """Reminders whose point has come (the latest one only; earlier missed points are skipped)."""
+    out = []
+    for deadline in kb.deadlines.values():
+        if agency_id and agency_id not in (*deadline.who, *deadline.to):
+            continue
+        due = next_due(deadline, today)
+        if due is None or not deadline.remind_days:
+            continue
+        left = (due - today).days
+        passed = sorted(d for d in deadline.remind_days if d >= left)
+        if not passed:
+            continue
+        out.append(
+            Reminder(
+                key=f"deadline:{deadline.id}",
+                title_vi=deadline.title_vi,
+                title_en=deadline.title_en,
+                due=due,
+                days_before=passed[0],
+                earlier=tuple(passed[1:]),
+            )
+        )
+    return out
