@@ -11,9 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assistant import uploads
-from assistant.answer.compose import Composer, decline, finish
+from assistant.answer.compose import Composer, finish
 from assistant.answer.draft import Draft
 from assistant.answer.models import Answer
+from assistant.answer.search_intents import decline
 from assistant.embed.base import Encoder
 from assistant.embed.st import make_encoder
 from assistant.errors import Problem

@@ -7,36 +7,20 @@ import re
 
 from assistant.answer import records
 from assistant.answer.draft import Draft
-from assistant.answer.labels import label
 from assistant.answer.models import Answer
-from assistant.answer.render import render_text
-from assistant.chunks import MARKETS
+from assistant.answer.search_intents import SearchIntents
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.models import Measure, Product, Target
-from assistant.retrieve import Hit, Searcher
+from assistant.retrieve import Searcher
 from assistant.text import fold_plain
 from assistant.understand import (
-    DEFINE,
     DOC_NUMBER,
-    DOMAIN,
     LEGAL,
     NEGATION,
     ORIENTATION,
-    PERIOD,
     REPORT,
     SIGNER,
-    SUPPORT,
-    Intent,
     Query,
 )
-
-# A free question is answered when it uses the plan's vocabulary (a domain cue, an agency or a
-# task) and its best passage is reasonably close; without that vocabulary only a very close
-# passage that shares most of the question's words will do. e5 cosines are compressed (an
-# unrelated question still scores about 0.8), so the vocabulary test carries most of the weight.
-MIN_DENSE_IN_DOMAIN = 0.78
-MIN_DENSE = 0.88
-MIN_WORD_SHARE = 0.6
 
 TAG_CUES = {
     "high_risk": r"rui ro cao|high.risk",
@@ -55,7 +39,7 @@ TAG_CUES = {
 }
 
 
-class Composer:
+class Composer(SearchIntents):
     """Builds answers from the knowledge base and the searcher."""
 
     def __init__(self, kb: KnowledgeBase, searcher: Searcher) -> None:
@@ -313,85 +297,6 @@ class Composer:
         d.source("plan:IV", "Kế hoạch, mục IV", "knowledge/plan/body.md")
         return False
 
-    def _on_tbt(self, q: Query, d: Draft, today: dt.date) -> bool:
-        hits = [
-            h
-            for h in self.searcher.search(q.text, q.lang, k=8)
-            if h.chunk.kind in ("tbt", "task", "plan", "measure", "target")
-        ]
-        if q.has(DEFINE) and len(q.plain.split()) <= 6:
-            # "what is TBT" wants the basic definition before any detail
-            basics = {f"tbt:{e.id}" for e in self.kb.guidance.values() if e.topic == "basics"}
-            hits.sort(key=lambda h: h.chunk.id not in basics)
-        return self._passages(q, d, hits, force=True)
-
-    def _on_measure(self, q: Query, d: Draft, today: dt.date) -> bool:
-        measures = self.matching_measures(q.products, q.markets)
-        en = q.lang == "en"
-        products = ", ".join(
-            self.kb.products[p].name_en if en else self.kb.products[p].name_vi for p in q.products
-        )
-        markets = ", ".join(MARKETS[m][1 if en else 0] for m in q.markets)
-        scope = " — ".join(x for x in (products, markets) if x)
-        if q.has(SUPPORT):
-            for p in self.kb.programmes.values():
-                if "export" in p.for_tags:
-                    records.programme_card(d, self.kb, p)
-        if measures:
-            d.text(
-                f"Measures in our database for {scope}:"
-                if en
-                else f"Các biện pháp trong cơ sở dữ liệu cho {scope}:"
-            )
-            for m in measures[:6]:
-                records.measure_card(d, m, MARKETS[m.market][1 if en else 0])
-        else:
-            d.text(
-                f"Our database has no measure recorded for {scope} yet."
-                if en
-                else f"Cơ sở dữ liệu chưa có biện pháp nào cho {scope}."
-            )
-        guide = [h for h in self.searcher.search(q.text, q.lang, k=12) if h.chunk.kind == "tbt"]
-        if guide:
-            hit = guide[0]
-            d.title(hit.chunk.title(q.lang))
-            d.text(hit.chunk.quote_en if en and hit.chunk.quote_en else hit.chunk.quote_vi)
-            d.note(f"{label('source', q.lang)}: {hit.chunk.cite}")
-            d.source(hit.chunk.id, hit.chunk.title_vi, hit.chunk.file, round(hit.score, 4))
-        return bool(measures)
-
-    def matching_measures(self, products: list[str], markets: list[str]) -> list[Measure]:
-        """Measures for any of the products in any of the markets (either may be empty)."""
-        out = []
-        for m in self.kb.measures.values():
-            if markets and m.market not in markets:
-                continue
-            if products and not any(self._covers(m, self.kb.products[p]) for p in products):
-                continue
-            out.append(m)
-        return out
-
-    @staticmethod
-    def _covers(measure: Measure, product: Product) -> bool:
-        codes = [(a, b) for a in measure.hs_codes for b in product.hs_codes]
-        if any(a.startswith(b) or b.startswith(a) for a, b in codes):
-            return True
-        text = f" {fold_plain(measure.products + ' ' + measure.title)} "
-        names = [product.name_vi, product.name_en, *product.aliases]
-        return any(f" {fold_plain(n)} " in text for n in names if len(n) > 2)
-
-    def _on_free(self, q: Query, d: Draft, today: dt.date) -> bool:
-        hits = self.searcher.search(q.text, q.lang, k=8)
-        if (q.role in ("lead", "partner") or q.timeframe or q.agencies) and self._relevant(q, hits):
-            kind, ref = self._subject_from_hits(hits)
-            if kind == "task":
-                records.task_card(d, self.kb, self.kb.tasks[ref])
-                return True
-            if kind == "agency":
-                records.agency_card(d, self.kb, ref, None)
-                return True
-        return self._passages(q, d, hits)
-
     def _on_task_list(self, q: Query, d: Draft, today: dt.date) -> bool:
         tasks = list(self.kb.tasks.values())
         head = "The plan's tasks" if q.lang == "en" else "Các nhiệm vụ của Kế hoạch"
@@ -428,131 +333,8 @@ class Composer:
         return True
 
     # --- helpers ------------------------------------------------------------------------
-    def _subject_from_hits(self, hits: list[Hit]) -> tuple[str | None, str]:
-        """The task or agency the best hits are about, if they agree on one."""
-        owners = {d.section: a.id for a in self.kb.agencies.values() for d in a.duties}
-        for hit in hits[:3]:
-            kind, ref = hit.chunk.id.split(":", 1)
-            if kind == "task":
-                return "task", ref
-            if kind == "target":
-                return "task", self.kb.targets[ref].tasks[0]
-            if kind == "support" and self.kb.programmes[ref].task:
-                return "task", self.kb.programmes[ref].task or ""
-            if kind == "agency":
-                return "agency", ref
-            if kind == "plan" and ref in owners:
-                return "agency", owners[ref]
-        return None, ""
-
-    def _ranked(self, q: Query, kind: str) -> dict[str, int]:
-        """Rank of each chunk of one kind for the question (0 is best)."""
-        hits = self.searcher.search(q.text, q.lang, k=len(self.searcher.chunks))
-        ids = [h.chunk.id for h in hits if h.chunk.kind == kind]
-        return {chunk_id: i for i, chunk_id in enumerate(ids)}
-
-    def _best_targets(self, q: Query) -> list[Target]:
-        """The target a question is about, or all of them when it names none in particular."""
-        hits = [
-            h
-            for h in self.searcher.search(q.text, q.lang, k=len(self.searcher.chunks))
-            if h.chunk.kind == "target"
-        ]
-        numbers = {int(n) for n in re.findall(r"(?<![\d.])(\d{1,3})(?![\d.])", q.plain)}
-        by_number = [t for t in self.kb.targets.values() if t.value in numbers]
-        if by_number:
-            return by_number
-        if q.wants_list or not hits:
-            return list(self.kb.targets.values())
-        top = hits[0]
-        runner_up = hits[1].lexical if len(hits) > 1 else 0.0
-        if top.lexical > 0 and top.lexical >= 1.3 * runner_up:
-            return [self.kb.targets[top.chunk.id.split(":", 1)[1]]]
-        return list(self.kb.targets.values())
-
-    def _relevant(self, q: Query, hits: list[Hit]) -> bool:
-        if not hits:
-            return False
-        top = hits[0]
-        words = self.searcher.bm25.pick(not q.marked).known(q.text)
-        asked = [w for w in fold_plain(q.text).split() if len(w) > 1]
-        share = len([w for w in words if "_" not in w]) / max(1, len(asked))
-        if q.has(DOMAIN) or q.agencies or q.task_ids:
-            return top.dense >= MIN_DENSE_IN_DOMAIN
-        return top.dense >= MIN_DENSE and share >= MIN_WORD_SHARE
-
-    def _passages(self, q: Query, d: Draft, hits: list[Hit], force: bool = False) -> bool:
-        if not hits or not (force or self._relevant(q, hits)):
-            return decline(q, d)
-        en = q.lang == "en"
-        best = hits[0].score
-        for hit in [h for h in hits if h.score >= best * 0.6][:3]:
-            chunk = hit.chunk
-            d.title(chunk.title(q.lang))
-            if en and chunk.quote_en:
-                d.text(chunk.quote_en)
-            else:
-                d.quote(chunk.quote_vi, "vi")
-            d.note(f"{label('source', q.lang)}: {chunk.cite}")
-            d.source(chunk.id, chunk.title_vi, chunk.file, round(hit.score, 4))
-            if chunk.kind == "task":
-                d.task_ref(self.kb, self.kb.tasks[chunk.id.split(":", 1)[1]])
-        return True
-
-    def _quote_section(self, d: Draft, section: str) -> bool:
-        heading = self.kb.sections.get(section)
-        d.title(
-            f"{'Section' if d.lang == 'en' else 'Mục'} {section}. "
-            f"{heading.title if heading else ''}"
-        )
-        d.source(f"plan:{section}", f"Kế hoạch, mục {section}", "knowledge/plan/body.md")
-        children = [s for s in self.kb.body.sections if s.id.startswith(section + ".")]
-        for child in children:
-            d.item(f"{child.id}. {child.title}")
-            d.source(f"plan:{child.id}", f"Kế hoạch, mục {child.id}", "knowledge/plan/body.md")
-        for p in self.kb.body.paragraphs:
-            if p.section == section:
-                d.quote(p.text)
-                d.source(f"plan:{p.id}", f"Kế hoạch, mục {p.id}", "knowledge/plan/body.md")
-        return True
-
-
-def decline(q: Query, d: Draft) -> bool:
-    """Say plainly that the plan does not cover this, and what the assistant can answer."""
-    if q.lang == "en":
-        d.text("I can't answer that from the Gia Lai standards plan or the TBT guidance.")
-        d.note(
-            'I can tell you: who leads or coordinates each task (e.g. "who leads task '
-            "3.2\"), an agency's duties, deadlines such as the yearly report, the 2030 "
-            "targets, the support enterprises can get, funding sources, and TBT guidance."
-        )
-    else:
-        d.text(
-            "Tôi không tìm thấy nội dung này trong Kế hoạch tiêu chuẩn của tỉnh Gia Lai "
-            "hay hướng dẫn về TBT."
-        )
-        d.note(
-            'Tôi có thể trả lời: ai chủ trì, phối hợp từng nhiệm vụ (ví dụ "ai chủ trì '
-            'nhiệm vụ 3.2"), trách nhiệm của các cơ quan, thời hạn báo cáo hằng năm, mục '
-            "tiêu đến 2030, hỗ trợ cho doanh nghiệp, nguồn kinh phí và hàng rào kỹ thuật "
-            "trong thương mại (TBT)."
-        )
-    return False
 
 
 def finish(q: Query, d: Draft, confident: bool) -> Answer:
-    """Wrap a draft into an Answer with its plain-text rendering."""
-    answer = Answer(
-        question=q.text,
-        lang=q.lang,
-        intent=q.intent.value,
-        confident=confident,
-        tasks=d.tasks,
-        sources=d.sources,
-        blocks=d.blocks,
-    )
-    answer.answer = render_text(answer)
-    return answer
-
-
-__all__ = ["Composer", "decline", "finish", "PERIOD", "Intent"]
+    """Wrap a draft into the Answer to a question."""
+    return d.answer(q.text, q.intent.value, confident)

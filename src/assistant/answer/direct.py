@@ -7,22 +7,11 @@ import datetime as dt
 from assistant.answer import records
 from assistant.answer.draft import Draft
 from assistant.answer.models import Answer
-from assistant.answer.render import render_text
 from assistant.knowledge.base import KnowledgeBase
 
 
 def _done(d: Draft, intent: str, title: str, confident: bool = True) -> Answer:
-    answer = Answer(
-        question=title,
-        lang=d.lang,
-        intent=intent,
-        confident=confident,
-        tasks=d.tasks,
-        sources=d.sources,
-        blocks=d.blocks,
-    )
-    answer.answer = render_text(answer)
-    return answer
+    return d.answer(title, intent, confident)
 
 
 def task(kb: KnowledgeBase, task_id: str, lang: str) -> Answer | None:

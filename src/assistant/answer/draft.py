@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.answer.labels import timeframe_text
-from assistant.answer.models import Block, SourceRef, TaskRef
+from assistant.answer.models import Answer, Block, SourceRef, TaskRef
+from assistant.answer.render import render_text
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.models import Task
 
@@ -37,6 +38,20 @@ class Draft:
     def source(self, source_id: str, title: str, file: str, score: float | None = None) -> None:
         if all(s.id != source_id for s in self.sources):
             self.sources.append(SourceRef(id=source_id, title=title, file=file, score=score))
+
+    def answer(self, question: str, intent: str, confident: bool) -> Answer:
+        """The finished Answer, with its plain-text rendering."""
+        answer = Answer(
+            question=question,
+            lang=self.lang,
+            intent=intent,
+            confident=confident,
+            tasks=self.tasks,
+            sources=self.sources,
+            blocks=self.blocks,
+        )
+        answer.answer = render_text(answer)
+        return answer
 
     def task_ref(self, kb: KnowledgeBase, task: Task) -> None:
         if any(t.id == task.id for t in self.tasks):

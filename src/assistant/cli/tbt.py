@@ -34,8 +34,13 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{len(result.problems)} problem(s); nothing was imported", file=sys.stderr)
         return 1
     verb = "would add" if args.dry_run else "added"
-    print(f"{verb} {len(result.added)}, updated {len(result.updated)}, "
-          f"unchanged {len(result.unchanged)}"
-          + ("" if args.dry_run or not (result.added or result.updated)
-             else "; run `assistant index` (or /reload in the bot) to use them"))
+    print(
+        f"{verb} {len(result.added)}, updated {len(result.updated)}, "
+        f"unchanged {len(result.unchanged)}"
+        + (
+            ""
+            if args.dry_run or not (result.added or result.updated)
+            else "; run `assistant index` (or /reload in the bot) to use them"
+        )
+    )
     return 0
