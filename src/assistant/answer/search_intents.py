@@ -93,9 +93,9 @@ class SearchIntents:
         codes = [(a, b) for a in measure.hs_codes for b in product.hs_codes]
         if any(a.startswith(b) or b.startswith(a) for a, b in codes):
             return True
-        text = f" {fold_plain(measure.products + ' ' + measure.title)} "
+        text = f" {_words(measure.products + ' ' + measure.title)} "
         names = [product.name_vi, product.name_en, *product.aliases]
-        return any(f" {fold_plain(n)} " in text for n in names if len(n) > 2)
+        return any(f" {_words(n)} " in text for n in names if len(n) > 2)
 
     def _on_free(self, q: Query, d: Draft, today: dt.date) -> bool:
         hits = self.searcher.search(q.text, q.lang, k=8)
@@ -196,6 +196,11 @@ class SearchIntents:
                 d.quote(p.text)
                 d.source(f"plan:{p.id}", f"Kế hoạch, mục {p.id}", "knowledge/plan/body.md")
         return True
+
+
+def _words(text: str) -> str:
+    """Diacritic-free lower-case words, punctuation dropped, for phrase containment."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold_plain(text)).split())
 
 
 def decline(q: Query, d: Draft) -> bool:
