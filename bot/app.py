@@ -136,7 +136,8 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     }
     for pattern, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
-    app.add_handler(MessageHandler(filters.Document.ALL, admin.upload))
+    # knowledge uploads are a private-chat staff tool; files shared in groups are not for the bot
+    app.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, admin.upload))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, ask.on_text))
     app.add_error_handler(errors.on_error)
 

@@ -49,7 +49,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "unsubscribed": ("Đã hủy {n} đăng ký nhắc hạn.", "Removed {n} reminder subscription(s)."),
     "reminder": (
         "⏰ <b>Nhắc hạn</b>: {title} — hạn {due} (còn {days} ngày).",
-        "⏰ <b>Reminder</b>: {title} — due {due} ({days} days left).",
+        "⏰ <b>Reminder</b>: {title} — due {due} ({days} day{s} left).",
     ),
     "reminder_today": ("⏰ <b>Hôm nay là hạn</b>: {title}.", "⏰ <b>Due today</b>: {title}."),
     "not_admin": (
@@ -115,7 +115,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "comment_reminder": (
         "⏰ Hạn góp ý cho {title}: {due} (còn {days} ngày).",
-        "⏰ Comment deadline for {title}: {due} ({days} days left).",
+        "⏰ Comment deadline for {title}: {due} ({days} day{s} left).",
     ),
 }
 
@@ -124,4 +124,6 @@ def t(key: str, lang: str, **values: object) -> str:
     """A phrase in the user's language, with values already escaped by the caller."""
     vi, en = TEXTS[key]
     text = en if lang == "en" else vi
+    if "days" in values:
+        values = {**values, "s": "" if values["days"] == 1 else "s"}
     return text.format(**values) if values else text

@@ -58,6 +58,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None:
         return
     await send_html(context.bot, chat.id, [t("reloading", lang)])
+    before = svc.assistant.kb.measures
     loop = asyncio.get_running_loop()
     try:
         report = await loop.run_in_executor(svc.executor, svc.assistant.build)
@@ -67,7 +68,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     await send_html(context.bot, chat.id, [_report(report, lang)])
-    await notify_watchers(context, report)
+    await notify_watchers(context, before)
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -119,6 +120,7 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if doc.file_size and doc.file_size > MAX_BYTES:
         await send_html(context.bot, chat.id, [t("upload_too_big", lang, kb=MAX_BYTES // 1024)])
         return
+    before = svc.assistant.kb.measures
     try:
         data = bytes(await (await doc.get_file()).download_as_bytearray())
         loop = asyncio.get_running_loop()
@@ -148,4 +150,4 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     backup = outcome.backup.name if outcome.backup else "-"
     text = t("upload_ok", lang, name=render.escape(outcome.rel), backup=render.escape(backup))
     await send_html(context.bot, chat.id, [text + _report(outcome.report, lang)])
-    await notify_watchers(context, outcome.report)
+    await notify_watchers(context, before)

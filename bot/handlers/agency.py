@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from assistant.answer import direct
 from bot import keyboards, render
 from bot.i18n import t
-from bot.sending import send_html
+from bot.sending import send_html, with_retry
 from bot.services import arg_text, services, user_lang
 
 
@@ -36,7 +36,7 @@ async def agency_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     chat = update.effective_chat
     if query is None or query.data is None or chat is None:
         return
-    await query.answer()
+    await with_retry(query.answer)
     kb = services(context).assistant.kb
     agency_id = query.data.split(":", 1)[1]
     if agency_id in kb.agencies:

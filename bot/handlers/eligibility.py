@@ -80,7 +80,7 @@ async def step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    await query.answer()
+    await with_retry(query.answer)
     lang, state = user_lang(update, context), _state(context)
     parts = query.data.split(":")
     action = parts[1]
@@ -132,5 +132,5 @@ async def _finish(
 async def restart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Start the questionnaire again from the results message."""
     if update.callback_query:
-        await update.callback_query.answer()
+        await with_retry(update.callback_query.answer)
     await start(update, context)

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import t
+from bot.sending import with_retry
 from bot.services import services, user_lang
 
 
@@ -16,4 +17,5 @@ async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     _, question_id, up = query.data.split(":")
     services(context).store.vote(int(question_id), user.id, up == "1")
-    await query.answer(t("thanks", user_lang(update, context)))
+    thanks = t("thanks", user_lang(update, context))
+    await with_retry(lambda: query.answer(thanks))

@@ -10,6 +10,7 @@ from assistant.service import EXAMPLES_EN, EXAMPLES_VI
 from bot import keyboards
 from bot.handlers.ask import answer_text
 from bot.i18n import t
+from bot.sending import with_retry
 from bot.services import arg_text, services, user_lang
 
 
@@ -48,7 +49,7 @@ async def example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    await query.answer()
+    await with_retry(query.answer)
     index = int(query.data.split(":", 1)[1])
     items = EXAMPLES_EN if user_lang(update, context) == "en" else EXAMPLES_VI
     if 0 <= index < len(items):

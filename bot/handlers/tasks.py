@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from assistant.answer import direct
 from bot import keyboards, render
 from bot.i18n import t
-from bot.sending import send_html
+from bot.sending import send_html, with_retry
 from bot.services import arg_text, services, user_lang
 
 
@@ -38,7 +38,7 @@ async def task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     if query is None or query.data is None:
         return
-    await query.answer()
+    await with_retry(query.answer)
     await show_task(update, context, query.data.split(":", 1)[1])
 
 

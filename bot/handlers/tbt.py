@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from assistant.answer import direct
 from bot import keyboards, render
 from bot.i18n import t
-from bot.sending import send_html
+from bot.sending import send_html, with_retry
 from bot.services import arg_text, services, user_lang
 
 
@@ -40,7 +40,7 @@ async def topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, chat = update.callback_query, update.effective_chat
     if query is None or query.data is None or chat is None:
         return
-    await query.answer()
+    await with_retry(query.answer)
     kb = services(context).assistant.kb
     index = int(query.data.split(":", 1)[1])
     ids = list(kb.guidance)

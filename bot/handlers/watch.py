@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from assistant.answer import direct
 from assistant.chunks import MARKETS
-from assistant.index.store import BuildReport
+from assistant.knowledge.models import Measure
 from bot import render
 from bot.i18n import t
 from bot.sending import send_html
@@ -53,7 +54,11 @@ async def unwatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, chat, lang = services(context), update.effective_chat, user_lang(update, context)
     if chat is None:
         return
-    products, markets = svc.assistant.find_products(arg_text(context))
+    text = arg_text(context)
+    products, markets = svc.assistant.find_products(text)
+    if text and not products:
+        await send_html(context.bot, chat.id, [t("watch_usage", lang)])
+        return
     removed = 0
     if not products:
         removed = svc.store.unwatch(chat.id)
@@ -78,16 +83,31 @@ async def watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_html(context.bot, chat.id, ["\n".join(lines)])
 
 
-async def notify_watchers(context: ContextTypes.DEFAULT_TYPE, report: BuildReport) -> None:
-    """Tell every chat whose watch matches a measure that a reload added or changed."""
+def _facts(measure: Measure) -> dict[str, object]:
+    """What a watcher cares about: every field but the date it was last reviewed."""
+    return measure.model_dump(exclude={"reviewed_on"})
+
+
+async def notify_watchers(
+    context: ContextTypes.DEFAULT_TYPE, before: Mapping[str, Measure]
+) -> None:
+    """Tell every chat whose watch matches a measure that a reload added or changed.
+
+    `before` is the measures of the knowledge in use before the reload. They are compared
+    field by field: the search index only embeds a measure's text, so a new status or date
+    does not show in the build report.
+    """
     svc = services(context)
+    composer = svc.assistant.state.composer
+    kb = svc.assistant.kb
     touched = {
-        i.split(":", 1)[1] for i in report.added + report.changed if i.startswith("measure:")
+        mid
+        for mid, m in kb.measures.items()
+        if mid not in before or _facts(before[mid]) != _facts(m)
     }
     if not touched:
         return
-    composer = svc.assistant.state.composer
-    kb = svc.assistant.kb
+    alerted: set[tuple[int, str]] = set()  # overlapping watches still alert a chat once
     for w in svc.store.watches():
         if w.product_id not in kb.products:
             continue
@@ -97,9 +117,14 @@ async def notify_watchers(context: ContextTypes.DEFAULT_TYPE, report: BuildRepor
             if m.id in touched
         ]
         for measure in matching:
+            if (w.chat_id, measure.id) in alerted:
+                continue
+            alerted.add((w.chat_id, measure.id))
             answer = direct.measure(kb, measure.id, w.lang)
             head = t("measure_alert", w.lang, what=_label(context, w.product_id, w.market, w.lang))
+            messages = render.answer_html(answer)
+            messages[0] = f"{head}\n{messages[0]}"
             try:
-                await send_html(context.bot, w.chat_id, [head, *render.answer_html(answer)])
+                await send_html(context.bot, w.chat_id, messages)
             except Exception:  # one unreachable chat must not stop the others
                 log.exception("could not alert chat %s", w.chat_id)

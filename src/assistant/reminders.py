@@ -24,8 +24,12 @@ class Reminder:
 def due_reminders(kb: KnowledgeBase, agency_id: str, today: dt.date) -> list[Reminder]:
     """Reminders whose point has come (the latest one only; earlier missed points are skipped)."""
     out = []
+    # an agency also meets the deadlines of the group it belongs to (Sở Tài chính is one of
+    # "các sở, ban, ngành", which report every year)
+    agency = kb.agencies.get(agency_id)
+    scope = {agency_id} | ({agency.member_of} if agency and agency.member_of else set())
     for deadline in kb.deadlines.values():
-        if agency_id and agency_id not in (*deadline.who, *deadline.to):
+        if agency_id and not scope & {*deadline.who, *deadline.to}:
             continue
         due = next_due(deadline, today)
         if due is None or not deadline.remind_days:

@@ -17,6 +17,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "none": ("không có", "none"),
     "plan_text_vi": ("Nguyên văn Kế hoạch", "Plan text (in Vietnamese)"),
     "days_left": ("còn {n} ngày", "{n} days left"),
+    "day_left": ("còn {n} ngày", "{n} day left"),
     "today": ("hôm nay", "today"),
     "next_due": ("Lần tới", "Next due"),
     "who": ("Ai làm", "Who"),

@@ -147,7 +147,7 @@ def deadline_card(d: Draft, kb: KnowledgeBase, deadline: Deadline, today: dt.dat
                 + (
                     label("today", d.lang)
                     if left == 0
-                    else label("days_left", d.lang).format(n=left)
+                    else label("day_left" if left == 1 else "days_left", d.lang).format(n=left)
                 )
                 + ")"
             )

@@ -1,0 +1,184 @@
+"""Staff tools: knowledge uploads, /reload, /stats and /unanswered; refusals for others."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assistant.uploads import KNOWN
+from bot.i18n import TEXTS
+from tests.auxil.bot_harness import ADMIN_ID, BotHarness, at, text_of
+
+USER = 1001
+NOT_ADMIN = TEXTS["not_admin"][0]
+FINANCE_DUTY = (
+    "Trên cơ sở đề xuất của Sở Khoa học và Công nghệ và các cơ quan, đơn vị liên quan, Sở Tài chính"
+)
+REPORT = re.compile(r"Đã nạp lại: (\d+) đoạn được tính lại, (\d+) thêm, (\d+) sửa, (\d+) xóa\.")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def with_finance_alias(knowledge: Path) -> bytes:
+    """agencies.yaml with "Sở Tài chánh" (a common misspelling) as an alias of Sở Tài chính."""
+    text = (knowledge / "agencies.yaml").read_text(encoding="utf-8")
+    old = "aliases: [Sở TC, STC, Sở Tài Chính,"
+    assert text.count(old) == 1
+    return text.replace(old, old + " Sở Tài chánh,").encode()
+
+
+def report_numbers(text: str) -> tuple[int, ...]:
+    match = REPORT.search(text)
+    assert match is not None, text
+    return tuple(int(n) for n in match.groups())
+
+
+async def test_broken_upload_is_rejected_with_file_and_line(bot: BotHarness) -> None:
+    knowledge = bot.settings.knowledge_dir
+    before = snapshot(knowledge)
+    text = (knowledge / "tasks.yaml").read_text(encoding="utf-8")
+    bad = text.replace("  lead: so-khcn\n", "  lead: so-khong-ton-tai\n", 1)
+    line = bad.splitlines().index("  lead: so-khong-ton-tai") + 1
+
+    [reply] = await bot.upload(bad.encode(), "tasks.yaml", user_id=ADMIN_ID)
+    assert text_of(reply) == (
+        "Tệp tasks.yaml bị từ chối, tệp cũ được giữ nguyên:\n"
+        f"tasks.yaml:{line}: tasks[1].lead: unknown agency 'so-khong-ton-tai'"
+    )
+    assert "<code>" in reply["text"]
+
+    [reply] = await bot.upload(b"tasks: [\n  - id: '1'\n", "tasks.yaml", user_id=ADMIN_ID)
+    assert re.fullmatch(
+        r"Tệp tasks\.yaml bị từ chối, tệp cũ được giữ nguyên:\ntasks\.yaml:\d+: yaml: .+",
+        text_of(reply),
+        re.S,
+    )
+    assert snapshot(knowledge) == before
+    assert not (bot.settings.data_dir / "backups").exists()
+    [answer] = await bot.send("Ai chủ trì nhiệm vụ 2.1?", user_id=USER)
+    assert "• Cơ quan chủ trì: Sở Khoa học và Công nghệ\n" in text_of(answer)
+
+
+async def test_good_upload_is_applied_with_a_backup(bot: BotHarness) -> None:
+    knowledge = bot.settings.knowledge_dir
+    old = (knowledge / "agencies.yaml").read_bytes()
+    [unknown] = await bot.send("Sở Tài chánh làm gì?", user_id=USER)
+    assert text_of(unknown).startswith("Tôi không tìm thấy nội dung này")
+
+    new = with_finance_alias(knowledge)
+    [reply] = await bot.upload(new, "agencies.yaml", user_id=ADMIN_ID)
+    match = re.fullmatch(
+        r"Đã thay agencies\.yaml \(bản cũ lưu tại (\d{8}-\d{6}-agencies\.yaml)\)\. (.+)",
+        text_of(reply),
+    )
+    assert match is not None, text_of(reply)
+    embedded, added, changed, removed = report_numbers(match.group(2))
+    assert (added, removed) == (0, 0) and changed >= 1 and embedded == changed
+    backups = list((bot.settings.data_dir / "backups").iterdir())
+    assert [b.name for b in backups] == [match.group(1)]
+    assert backups[0].read_bytes() == old
+    assert (knowledge / "agencies.yaml").read_bytes() == new
+
+    [answer] = await bot.send("Sở Tài chánh làm gì?", user_id=USER)
+    text = text_of(answer)
+    assert text.startswith("Sở Tài chính\n")
+    assert FINANCE_DUTY in text
+    assert "agency:so-tai-chinh" in text
+
+
+async def test_upload_names_outside_the_knowledge_are_refused(bot: BotHarness) -> None:
+    knowledge = bot.settings.knowledge_dir
+    before = snapshot(knowledge)
+    valid = ", ".join(sorted(KNOWN))
+    for name in ("../x.yaml", "evil.sh", "tbt/measures.yaml", ".tasks.yaml", "..\\tasks.yaml"):
+        [reply] = await bot.upload(b"agencies: []\n", name, user_id=ADMIN_ID)
+        assert text_of(reply) == f"Tên tệp «{name}» không phải tệp tri thức. Tên hợp lệ: {valid}"
+    assert snapshot(knowledge) == before
+    assert not (knowledge.parent / "x.yaml").exists()
+    assert not (bot.settings.data_dir / "backups").exists()
+
+
+async def test_too_large_upload_is_refused_before_download(bot: BotHarness) -> None:
+    [reply] = await bot.upload(b"#" * (512 * 1024 + 1), "tasks.yaml", user_id=ADMIN_ID)
+    assert text_of(reply) == "Tệp quá lớn (tối đa 512 KB)."
+    assert bot.api.calls("getFile") == 0
+
+
+async def test_non_admins_cannot_upload_reload_or_see_stats(bot: BotHarness) -> None:
+    knowledge = bot.settings.knowledge_dir
+    before = snapshot(knowledge)
+    [reply] = await bot.upload(with_finance_alias(knowledge), "agencies.yaml", user_id=USER)
+    assert text_of(reply) == NOT_ADMIN
+    assert bot.api.calls("getFile") == 0  # not even downloaded
+    for command in ("/reload", "/stats", "/unanswered"):
+        assert [text_of(r) for r in await bot.send(command, user_id=USER)] == [NOT_ADMIN]
+    [reply] = await bot.send("/reload", user_id=USER + 1, language_code="en")
+    assert text_of(reply) == TEXTS["not_admin"][1]
+    assert snapshot(knowledge) == before
+    [still] = await bot.send("Sở Tài chánh làm gì?", user_id=USER)
+    assert text_of(still).startswith("Tôi không tìm thấy nội dung này")
+
+
+async def test_reload_reports_and_applies_edits(bot: BotHarness) -> None:
+    bot.set_clock(at(2026, 10, 1))
+    replies = await bot.send("/reload", user_id=ADMIN_ID)
+    assert [text_of(r) for r in replies] == [
+        "Đang kiểm tra và nạp lại dữ liệu…",
+        "Đã nạp lại: 0 đoạn được tính lại, 0 thêm, 0 sửa, 0 xóa.",
+    ]
+
+    deadlines = bot.settings.knowledge_dir / "deadlines.yaml"
+    text = deadlines.read_text(encoding="utf-8")
+    assert text.count("  day: 30\n") == 1
+    deadlines.write_text(text.replace("  day: 30\n", "  day: 15\n"), encoding="utf-8")
+    before_reload = await bot.send("/deadlines", user_id=USER)
+    assert "Lần tới: 30/11/2026 (còn 60 ngày)" in text_of(before_reload[0])  # not reloaded yet
+    replies = await bot.send("/reload", user_id=ADMIN_ID)
+    assert text_of(replies[0]) == "Đang kiểm tra và nạp lại dữ liệu…"
+    report_numbers(text_of(replies[1]))  # the index did not change: dates are not embedded
+    after_reload = await bot.send("/deadlines", user_id=USER)
+    assert len(after_reload) == len(before_reload)
+    assert "Lần tới: 15/11/2026 (còn 45 ngày)" in text_of(after_reload[0])
+
+    (bot.settings.knowledge_dir / "tasks.yaml").write_text("tasks: [\n", encoding="utf-8")
+    replies = await bot.send("/reload", user_id=ADMIN_ID)
+    assert len(replies) == 2
+    assert re.fullmatch(
+        r"Dữ liệu có lỗi, vẫn dùng bản cũ:\ntasks\.yaml:\d+: .+", text_of(replies[1]), re.S
+    )
+    [answer] = await bot.send("Ai chủ trì nhiệm vụ 3.2?", user_id=USER)  # the old data serves
+    assert text_of(answer).startswith("Nhiệm vụ 3.2: ")
+
+
+async def test_stats_and_unanswered(bot: BotHarness) -> None:
+    [reply] = await bot.send("/unanswered", user_id=ADMIN_ID)
+    assert text_of(reply) == "Chưa có câu hỏi nào bị bỏ ngỏ."
+    [reply] = await bot.send("/stats", user_id=ADMIN_ID)
+    assert text_of(reply) == "Câu hỏi theo ngày\n👍 0  👎 0"
+
+    [unknown] = await bot.send("Sở Tài chánh làm gì?", user_id=USER)
+    [answer] = await bot.send("Ai chủ trì nhiệm vụ 3.2?", user_id=USER)
+    [other] = await bot.send("Who leads task 4?", user_id=USER + 1)
+    await bot.send("/start", user_id=USER)  # commands are not questions
+    up = answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await bot.press(up, user_id=USER, message_id=answer["message_id"])
+    up = other["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await bot.press(up, user_id=USER + 1, message_id=other["message_id"])
+    down = unknown["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+    await bot.press(down, user_id=USER, message_id=unknown["message_id"])
+
+    [reply] = await bot.send("/unanswered", user_id=ADMIN_ID)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d — Sở Tài chánh làm gì\?", text_of(reply))
+    [reply] = await bot.send("/stats", user_id=ADMIN_ID)
+    assert re.fullmatch(
+        r"Câu hỏi theo ngày\n\d{4}-\d\d-\d\d: 3 \(33% chưa trả lời được\)\n👍 2  👎 1",
+        text_of(reply),
+    )
+    [reply] = await bot.send("/stats", user_id=ADMIN_ID, language_code="en")
+    assert re.fullmatch(
+        r"Questions per day\n\d{4}-\d\d-\d\d: 3 \(33% unanswered\)\n👍 2  👎 1", text_of(reply)
+    )
