@@ -78,9 +78,9 @@ def build_application(settings: Settings, services: Services | None = None) -> A
                 check_reminders, REMINDER_TIME.replace(tzinfo=tz), name="reminders"
             )
             app.job_queue.run_once(check_reminders, 2, name="reminders-at-start")
-        # load the knowledge and index now, off the event loop, not on the first question
+        # load the knowledge, index and model now, off the event loop, not on the first question
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(svc.executor, lambda: svc.assistant.state)
+        await loop.run_in_executor(svc.executor, svc.assistant.warm_up)
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         svc = app.bot_data.get("services")

@@ -138,6 +138,10 @@ class Assistant:
         )
         return UploadOutcome(rel, [], backup, self.build())
 
+    def warm_up(self) -> None:
+        """Load the knowledge, the index and the model now rather than on the first question."""
+        self.state.searcher.search("khởi động", "vi", k=1)
+
     def today(self) -> dt.date:
         """Today's date in the configured time zone."""
         return dt.datetime.now(ZoneInfo(self.settings.timezone)).date()
