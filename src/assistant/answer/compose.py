@@ -89,22 +89,25 @@ class Composer(SearchIntents):
             return True
         for agency_id in q.agencies[:2]:
             name = self.kb.agency_names([agency_id], q.lang)[0]
-            if q.role != "partner":
-                led = self.kb.tasks_led_by(agency_id)
-                head = (
-                    f"Tasks led by {name} ({len(led)})"
-                    if q.lang == "en"
-                    else f"Nhiệm vụ do {name} chủ trì ({len(led)})"
-                )
-                records.task_list(d, self.kb, led, head)
-            if q.role != "lead":
-                co = self.kb.tasks_partnered_by(agency_id)
-                head = (
-                    f"Tasks {name} coordinates ({len(co)})"
-                    if q.lang == "en"
-                    else f"Nhiệm vụ {name} phối hợp ({len(co)})"
-                )
-                records.task_list(d, self.kb, co, head)
+            listings = (
+                (
+                    "lead",
+                    self.kb.tasks_led_by(agency_id),
+                    "Tasks led by {name} ({n})",
+                    "Nhiệm vụ do {name} chủ trì ({n})",
+                ),
+                (
+                    "partner",
+                    self.kb.tasks_partnered_by(agency_id),
+                    "Tasks {name} coordinates ({n})",
+                    "Nhiệm vụ {name} phối hợp ({n})",
+                ),
+            )
+            for role, found, en, vi in listings:
+                if q.role in ("lead", "partner") and q.role != role:
+                    continue  # "who leads" lists only what it leads, and so on
+                head = (en if q.lang == "en" else vi).format(name=name, n=len(found))
+                records.task_list(d, self.kb, found, head)
             agency = self.kb.agencies[agency_id]
             if agency.member_of and not (
                 self.kb.tasks_led_by(agency_id) or self.kb.tasks_partnered_by(agency_id)
