@@ -15,7 +15,6 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -169,6 +168,3 @@ def run_bot(settings: Settings) -> int:
     except NetworkError as exc:
         raise ConfigError(f"cannot reach the Telegram Bot API: {exc}") from exc
     return 0
-
-
-__all__ = ["build_application", "run_bot", "ContextTypes"]

@@ -36,13 +36,7 @@ class Searcher:
         self.encoder = encoder
         self.vectors: VectorIndex = make_vector_index(stored.vectors, vector_kind)
         self.bm25 = DualBM25([c.text for c in self.chunks])
-        self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self._last: tuple[str, np.ndarray] | None = None
-
-    def chunk(self, chunk_id: str) -> Chunk | None:
-        """A chunk by its id."""
-        row = self._by_id.get(chunk_id)
-        return self.chunks[row] if row is not None else None
 
     def _embed(self, question: str) -> np.ndarray:
         """The question's vector; one answer may search several times with one question."""
@@ -71,13 +65,13 @@ class Searcher:
         cosine = dict(
             zip((int(r) for r in dense_rows[0]), (float(s) for s in dense_scores[0]), strict=True)
         )
-        full = query[0] @ self.stored.vectors.T if len(cosine) < len(self.chunks) else None
         order = sorted(fused, key=lambda r: -fused[r])[:k]
         return [
             Hit(
                 chunk=self.chunks[row],
                 score=fused[row],
-                dense=cosine.get(row, float(full[row]) if full is not None else 0.0),
+                # a row found only by BM25 gets its cosine computed here, not for every chunk
+                dense=cosine[row] if row in cosine else float(query[0] @ self.stored.vectors[row]),
                 lexical=float(lexical[row]),
                 lexical_rank=lex_rank.get(row),
             )

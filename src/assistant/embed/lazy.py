@@ -17,11 +17,6 @@ class LazyEncoder:
         self._encoder: Encoder | None = None
         self._lock = threading.Lock()
 
-    @property
-    def loaded(self) -> bool:
-        """Whether the model has been loaded yet."""
-        return self._encoder is not None
-
     def load(self) -> Encoder:
         """Load the model now (idempotent, thread-safe)."""
         if self._encoder is None:

@@ -51,18 +51,6 @@ def read_text(path: Path) -> str:
     return unicodedata.normalize("NFC", path.read_bytes().decode("utf-8"))
 
 
-def validate_file(rel: str, text: str) -> tuple[FileModel | Body | None, list[Problem]]:
-    """Validate one file's text as the kind its name says; used by the loader and uploads."""
-    if rel == BODY_FILE:
-        body, problems = parse_body(text, rel)
-        return body, problems
-    model_cls = FILE_MODELS.get(rel)
-    if model_cls is None:
-        return None, [Problem(rel, 1, "file", f"unknown knowledge file; known: {_known()}")]
-    parsed, problems = _parse_model(rel, text, model_cls)
-    return (parsed.model if parsed else None), problems
-
-
 def _known() -> str:
     return ", ".join([*FILE_MODELS, BODY_FILE])
 
