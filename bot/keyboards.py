@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from assistant.answer.labels import EXAMPLES
 from assistant.knowledge.base import KnowledgeBase
-from assistant.service import EXAMPLES_EN, EXAMPLES_VI
 
 
 def rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -15,7 +15,7 @@ def rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKey
 
 def examples(lang: str) -> InlineKeyboardMarkup:
     """Example questions; a button press asks that question (callback 'ex:<n>')."""
-    items = EXAMPLES_EN if lang == "en" else EXAMPLES_VI
+    items = EXAMPLES["en" if lang == "en" else "vi"]
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=f"ex:{i}")] for i, text in enumerate(items)]
     )

@@ -7,6 +7,7 @@ import logging
 
 from telegram.ext import ContextTypes
 
+from assistant.answer.labels import day_text
 from assistant.reminders import due_reminders
 from bot import render
 from bot.i18n import t
@@ -28,7 +29,7 @@ async def check_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
                 continue
             left = (r.due - today).days
             title = render.escape(r.title_en if sub.lang == "en" else r.title_vi)
-            due = r.due.strftime("%d/%m/%Y")
+            due = day_text(r.due)
             text = (
                 t("reminder_today", sub.lang, title=title)
                 if left == 0
@@ -60,7 +61,7 @@ async def _comment_deadlines(context: ContextTypes.DEFAULT_TYPE, today: dt.date)
                 "comment_reminder",
                 w.lang,
                 title=render.escape(m.symbol or m.title),
-                due=m.comment_deadline.strftime("%d/%m/%Y"),
+                due=day_text(m.comment_deadline),
                 days=left,
             )
             if await _send(context, w.chat_id, text):

@@ -108,7 +108,9 @@ def test_out_of_scope_is_declined(fake_assistant: Assistant, question: str) -> N
 
 def test_json_contract_keys(fake_assistant: Assistant) -> None:
     out = _ask(fake_assistant, "ai chủ trì nhiệm vụ 3.2")
-    assert list(out) == ["question", "lang", "intent", "answer", "confident", "tasks", "sources"]
+    old = ["question", "lang", "intent", "answer", "confident", "tasks", "sources"]
+    assert list(out) == [*old, "forwardable", "understanding"]  # fields are only ever added
+    assert out["understanding"]["entities"] == {"tasks": ["3.2"]}  # type: ignore[index]
     assert set(out["tasks"][0]) == {"id", "title", "lead", "partners", "timeframe"}  # type: ignore[index]
     assert set(out["sources"][0]) == {"id", "title", "file", "score"}  # type: ignore[index]
 

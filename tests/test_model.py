@@ -48,6 +48,13 @@ def test_unrelated_questions_are_declined(real_assistant: Assistant) -> None:
 
 def test_quality_targets_on_the_gold_sets(real_assistant: Assistant) -> None:
     outcomes = [score(i, real_assistant.ask(i.question, today=EVAL_DAY)) for i in load_gold(GOLD)]
-    overall = summarize(outcomes)["all"]
-    assert overall.accurate / overall.answerable >= 0.95
-    assert overall.declined_right / overall.abstain >= 0.95
+    sets = summarize(outcomes)
+    # floors measured when understanding became data (docs/QUALITY.md); a drop is a regression
+    for name, answer_floor, abstain_floor in (
+        ("gold", 0.95, 0.92),
+        ("holdout2", 0.95, 0.90),
+        ("blind", 0.89, 0.60),
+    ):
+        overall = sets[name]["all"]
+        assert overall.accurate / overall.answerable >= answer_floor, name
+        assert overall.declined_right / overall.abstain >= abstain_floor, name

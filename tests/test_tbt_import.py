@@ -52,7 +52,8 @@ def test_bad_rows_are_reported_and_nothing_is_imported(
     sheet = _csv(tmp_path / "measures.csv", [GOOD, bad])
     result = import_measures(knowledge_copy, sheet, TODAY)
     assert sorted(result.problems) == [
-        "measures.csv:3: market: Input should be 'EU', 'US', 'CN', 'JP' or 'KR'",
+        "measures.csv:3: market: unknown market 'XX' (known: EU, US, CN, JP, KR; add one to "
+        "tbt/markets.yaml)",
         "measures.csv:3: notified_on: Input should be a valid date or datetime, month value is "
         "outside expected range of 1-12",
         "measures.csv:3: source_url: String should match pattern '^https?://\\S+$'",

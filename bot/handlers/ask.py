@@ -62,7 +62,11 @@ async def answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE, questi
     with contextlib.suppress(TelegramError):  # the typing hint is a courtesy
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     loop = asyncio.get_running_loop()
-    answer = await loop.run_in_executor(svc.executor, svc.assistant.ask, question, svc.today())
+    # a follow-up ("ai phối hợp?") resolves against this user's previous question in this chat
+    key = ("telegram", f"{chat.id}:{user.id if user else ''}")
+    answer = await loop.run_in_executor(
+        svc.executor, svc.assistant.converse, key, question, svc.today()
+    )
     qid = svc.store.log_question(
         user.id if user else None,
         chat.id,

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from assistant.service import EXAMPLES_EN, EXAMPLES_VI
+from assistant.answer.labels import EXAMPLES
 from bot import keyboards
 from bot.handlers.ask import answer_text
 from bot.i18n import t
@@ -51,6 +51,6 @@ async def example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await with_retry(query.answer)
     index = int(query.data.split(":", 1)[1])
-    items = EXAMPLES_EN if user_lang(update, context) == "en" else EXAMPLES_VI
+    items = EXAMPLES["en" if user_lang(update, context) == "en" else "vi"]
     if 0 <= index < len(items):
         await answer_text(update, context, items[index])

@@ -9,7 +9,6 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from assistant.answer import direct
-from assistant.chunks import MARKETS
 from assistant.knowledge.models import Measure
 from bot import render
 from bot.i18n import t
@@ -24,8 +23,8 @@ def _label(context: ContextTypes.DEFAULT_TYPE, product_id: str, market: str, lan
     product = kb.products.get(product_id)
     name = (product.name_en if lang == "en" else product.name_vi) if product else product_id
     where = (
-        MARKETS[market][1 if lang == "en" else 0]
-        if market in MARKETS
+        kb.market_name(market, lang)
+        if market in kb.markets
         else ("all markets" if lang == "en" else "mọi thị trường")
     )
     return render.escape(f"{name} — {where}")

@@ -8,14 +8,6 @@ from pydantic import BaseModel, ConfigDict
 
 from assistant.knowledge.base import KnowledgeBase
 
-MARKETS = {
-    "EU": ("Liên minh châu Âu (EU)", "European Union (EU)"),
-    "US": ("Hoa Kỳ (Mỹ)", "United States (US)"),
-    "CN": ("Trung Quốc", "China"),
-    "JP": ("Nhật Bản", "Japan"),
-    "KR": ("Hàn Quốc", "South Korea"),
-}
-
 
 class Chunk(BaseModel):
     """One retrievable unit: what is indexed, what is shown, and where it comes from."""
@@ -205,14 +197,15 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
             )
         )
     for m in kb.measures.values():
-        market_vi, market_en = MARKETS[m.market]
+        market_vi, market_en = kb.market_name(m.market), kb.market_name(m.market, "en")
         out.append(
             Chunk(
                 id=f"measure:{m.id}",
                 kind="measure",
                 title_vi=f"{market_vi}: {m.title}",
                 title_en=f"{market_en}: {m.title}",
-                text=f"Thị trường {market_vi}. {m.title}. Sản phẩm: {m.products}. HS "
+                text=f"Thị trường {market_vi}. {m.title}. {' '.join(m.aliases)}. Sản phẩm: "
+                f"{m.products}. HS "
                 f"{' '.join(m.hs_codes)}. {m.summary_vi} Market {market_en}. {m.summary_en}",
                 quote_vi=m.summary_vi,
                 quote_en=m.summary_en,

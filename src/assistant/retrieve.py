@@ -36,22 +36,22 @@ class Searcher:
         self.encoder = encoder
         self.vectors: VectorIndex = make_vector_index(stored.vectors, vector_kind)
         self.bm25 = DualBM25([c.text for c in self.chunks])
-        self._last: tuple[str, np.ndarray] | None = None
 
-    def _embed(self, question: str) -> np.ndarray:
-        """The question's vector; one answer may search several times with one question."""
-        last = self._last  # read once: other threads may replace it meanwhile
-        if last is not None and last[0] == question:
-            return last[1]
-        vector = self.encoder.encode_queries([question])
-        self._last = (question, vector)
-        return vector
+    def search(
+        self,
+        question: str,
+        lang: str,
+        k: int = 8,
+        depth: int = 30,
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """The top-k chunks for a question, fused from dense and lexical rankings.
 
-    def search(self, question: str, lang: str, k: int = 8, depth: int = 30) -> list[Hit]:
-        """The top-k chunks for a question, fused from dense and lexical rankings."""
+        `vector` is the question's embedding when understanding already computed it.
+        """
         if not self.chunks:
             return []
-        query = self._embed(question)
+        query = self.encoder.encode_queries([question]) if vector is None else vector.reshape(1, -1)
         dense_scores, dense_rows = self.vectors.search(query, depth)
         plain = lang == "vi" and not has_diacritics(question)
         lexical = np.asarray(self.bm25.pick(plain).scores(question))

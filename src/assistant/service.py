@@ -11,10 +11,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assistant import uploads
-from assistant.answer.compose import Composer, finish
-from assistant.answer.draft import Draft
+from assistant.answer.compose import Composer
 from assistant.answer.models import Answer
-from assistant.answer.search_intents import decline
 from assistant.embed.base import Encoder
 from assistant.embed.st import make_encoder
 from assistant.errors import Problem
@@ -28,9 +26,13 @@ from assistant.index.store import (
 )
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.loader import load_or_raise
+from assistant.nlu.classifier import cross_validated, ensure_model, load_examples, training_set
+from assistant.nlu.dialogue import Dialogues
+from assistant.nlu.entities import EntityExtractor
+from assistant.nlu.query import Intent, Query
+from assistant.nlu.understand import Understander
 from assistant.retrieve import Searcher
 from assistant.settings import Settings
-from assistant.understand import AliasMatcher, Intent, Query, understand
 
 log = logging.getLogger(__name__)
 
@@ -52,21 +54,18 @@ class _State:
     kb: KnowledgeBase
     searcher: Searcher
     composer: Composer
-    matcher: AliasMatcher
-    products: AliasMatcher
+    understander: Understander
     manifest: Manifest
 
 
-def _make_state(kb: KnowledgeBase, stored: StoredIndex, encoder: Encoder) -> _State:
+def _make_state(
+    kb: KnowledgeBase, stored: StoredIndex, encoder: Encoder, index_dir: Path
+) -> _State:
     searcher = Searcher(stored, encoder)
-    return _State(
-        kb,
-        searcher,
-        Composer(kb, searcher),
-        AliasMatcher(kb),
-        AliasMatcher(kb, "products"),
-        stored.manifest,
-    )
+    extractor = EntityExtractor(kb)
+    model = ensure_model(extractor, encoder, index_dir, kb.knowledge_hash)
+    understander = Understander(kb, encoder, model)
+    return _State(kb, searcher, Composer(kb, searcher), understander, stored.manifest)
 
 
 class Assistant:
@@ -77,6 +76,7 @@ class Assistant:
         self._encoder = encoder
         self._state: _State | None = None
         self._lock = threading.Lock()
+        self.dialogues = Dialogues()
 
     @property
     def encoder(self) -> Encoder:
@@ -115,14 +115,14 @@ class Assistant:
             build_index(kb, encoder, self.settings.index_dir)
             stored = load_index(self.settings.index_dir)
         assert stored is not None
-        return _make_state(kb, stored, encoder)
+        return _make_state(kb, stored, encoder, self.settings.index_dir)
 
     def build(self, progress: Progress | None = None) -> BuildReport:
         """Validate the knowledge, rebuild the index incrementally and swap both in."""
         kb = load_or_raise(self.settings.knowledge_dir)
         report = build_index(kb, self.encoder, self.settings.index_dir, progress)
         stored = load_index(self.settings.index_dir)
-        new = _make_state(kb, stored, self.encoder)
+        new = _make_state(kb, stored, self.encoder, self.settings.index_dir)
         with self._lock:
             self._state = new
         return report
@@ -140,25 +140,29 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load the knowledge, the index and the model now rather than on the first question."""
-        self.state.searcher.search("khởi động", "vi", k=1)
+        self.understand("khởi động")
 
     def today(self) -> dt.date:
         """Today's date in the configured time zone."""
         return dt.datetime.now(ZoneInfo(self.settings.timezone)).date()
 
     def ask(self, question: str, today: dt.date | None = None) -> Answer:
-        """Answer one question; never raises for odd input."""
-        state = self.state
+        """Answer one question on its own; never raises for odd input."""
+        return self._answer(self.understand(question), today)
+
+    def converse(self, key: tuple[str, str], question: str, today: dt.date | None = None) -> Answer:
+        """Answer a question in a conversation: a follow-up resolves against the last turn.
+
+        `key` is (channel, user id); each conversation keeps only its last understood turn.
+        """
+        q = self.understand(question, self.dialogues.last(key))
+        answer = self._answer(q, today)
+        self.dialogues.remember(key, q)
+        return answer
+
+    def _answer(self, q: Query, today: dt.date | None) -> Answer:
         started = time.perf_counter()
-        q = understand(question, state.kb, state.matcher, state.products)
-        if q.intent in (Intent.EMPTY, Intent.HELP):
-            answer = self._help(q)
-        elif q.intent is Intent.OUT_OF_SCOPE:
-            d = Draft(lang=q.lang)
-            decline(q, d)
-            answer = finish(q, d, False)
-        else:
-            answer = state.composer.compose(q, today or self.today())
+        answer = self.state.composer.compose(q, today or self.today())
         log.debug(
             "answered %r as %s in %.0f ms",
             q.text[:60],
@@ -167,58 +171,28 @@ class Assistant:
         )
         return answer
 
-    def question_for(self, text: str) -> Query:
-        """How a question is understood, without answering it (for adapters' routing)."""
-        state = self.state
-        return understand(text, state.kb, state.matcher, state.products)
+    def understand(self, text: str, previous: Query | None = None) -> Query:
+        """How a question is understood, without answering it."""
+        return self.state.understander.understand(text, previous)
 
     def find_agency(self, text: str) -> str | None:
         """The agency a name or alias refers to, if any."""
-        found = self.state.matcher.find(text)
+        found = self.state.understander.extractor.extract(text).agencies
         return found[0] if found else None
 
     def find_products(self, text: str) -> tuple[list[str], list[str]]:
         """Products and markets named in a text (for /watch and /tbt search)."""
-        q = self.question_for(text)
-        return q.products, q.markets
+        e = self.state.understander.extractor.extract(text)
+        return e.products, e.markets
+
+    def intent_cross_validation(self, folds: int = 5) -> tuple[list[str], list[str]]:
+        """(true, predicted) intents of every training example, each from a model without it."""
+        nlu = self.state.understander
+        cached = nlu.model.cached_vectors() if nlu.model else {}
+        data = training_set(load_examples(), self.encoder, nlu.extractor, cached)
+        return cross_validated(data, folds)
 
     def help(self, lang: str) -> Answer:
         """The introduction with example questions."""
-        return self._help(self.question_for("help" if lang == "en" else "giúp tôi"))
-
-    def _help(self, q: Query) -> Answer:
-        d = Draft(lang=q.lang)
-        if q.lang == "en":
-            d.text(
-                "Hello! I answer questions on Gia Lai's plan to implement the National "
-                "Standards Strategy 2026-2035 and on technical barriers to trade (TBT)."
-            )
-            for example in EXAMPLES_EN:
-                d.item(example)
-        else:
-            d.text(
-                "Xin chào! Tôi trả lời câu hỏi về Kế hoạch triển khai Chiến lược tiêu chuẩn "
-                "quốc gia 2026-2035 của tỉnh Gia Lai và về hàng rào kỹ thuật trong thương "
-                "mại (TBT)."
-            )
-            for example in EXAMPLES_VI:
-                d.item(example)
-        return finish(q, d, q.intent is Intent.HELP)
-
-
-EXAMPLES_VI = [
-    "Ai chủ trì nhiệm vụ 3.2?",
-    "Sở Khoa học và Công nghệ chủ trì những nhiệm vụ nào?",
-    "Hạn báo cáo hằng năm là khi nào?",
-    "Doanh nghiệp có sản phẩm OCOP được hỗ trợ gì?",
-    "Mục tiêu đến năm 2030 là gì?",
-    "TBT là gì?",
-]
-EXAMPLES_EN = [
-    "Who leads task 3.2?",
-    "Which tasks does the Department of Science and Technology lead?",
-    "When is the annual report due?",
-    "What support can an OCOP producer get?",
-    "What are the 2030 targets?",
-    "What is TBT?",
-]
+        q = Query(raw="", text="/help", lang=lang, marked=False, intent=Intent.HELP)
+        return self._answer(q, None)

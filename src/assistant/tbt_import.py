@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from assistant.errors import InputError
 from assistant.knowledge.loader import read_text
-from assistant.knowledge.models import Measure, MeasuresFile
+from assistant.knowledge.models import MarketsFile, Measure, MeasuresFile
 
 COLUMNS = (
     "market",
@@ -35,6 +35,7 @@ COLUMNS = (
 OPTIONAL = ("id", "adopted_on", "reviewed_on")
 DATES = ("notified_on", "comment_deadline", "entry_into_force", "adopted_on", "reviewed_on")
 MEASURES_FILE = "tbt/measures.yaml"
+MARKETS_FILE = "tbt/markets.yaml"
 HEADER = (
     "# Foreign measures (technical barriers to trade) for Gia Lai's export products.\n"
     "# Every field is checked against its source; leave a field empty rather than guess it.\n"
@@ -122,8 +123,14 @@ def import_measures(
             )
             return result
     parsed: list[Measure] = []
+    markets = _known_markets(knowledge_dir)
     for number, row in rows:
         record = row_to_record(row, today)
+        if markets and record["market"] not in markets:
+            result.problems.append(
+                f"{sheet.name}:{number}: market: unknown market {record['market']!r} "
+                f"(known: {', '.join(markets)}; add one to {MARKETS_FILE})"
+            )
         try:
             parsed.append(Measure.model_validate(record))
         except ValidationError as exc:
@@ -159,6 +166,15 @@ def import_measures(
     if (result.added or result.updated) and not dry_run:
         write_measures(path, list(by_id.values()))
     return result
+
+
+def _known_markets(knowledge_dir: Path) -> list[str]:
+    """The market ids of the knowledge's markets file (empty if it cannot be read)."""
+    path = knowledge_dir / MARKETS_FILE
+    try:
+        return [m.id for m in MarketsFile.model_validate(yaml.safe_load(read_text(path))).markets]
+    except (OSError, ValidationError, yaml.YAMLError):
+        return []
 
 
 class _Dumper(yaml.SafeDumper):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.service import EXAMPLES_VI
+from assistant.answer.labels import EXAMPLES
 from bot.app import COMMANDS
 from bot.i18n import TEXTS
 from tests.auxil.bot_harness import BotHarness, at, buttons, text_of
@@ -29,7 +29,7 @@ async def test_commands_menu_is_registered(bot: BotHarness) -> None:
 async def test_start_help_and_example_buttons(bot: BotHarness) -> None:
     [intro] = await bot.send("/start", user_id=USER)
     assert text_of(intro).startswith("Xin chào! Tôi là Trợ lý Tiêu chuẩn Gia Lai.")
-    assert buttons(intro) == [(q, f"ex:{i}") for i, q in enumerate(EXAMPLES_VI)]
+    assert buttons(intro) == [(q, f"ex:{i}") for i, q in enumerate(EXAMPLES["vi"])]
     press = await bot.press("ex:0", user_id=USER, message_id=intro["message_id"])
     assert len(press.answers) == 1
     [answer] = press.sent

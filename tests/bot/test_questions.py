@@ -131,10 +131,10 @@ async def test_a_failing_handler_apologises_and_logs_the_error(
 ) -> None:
     bot.expect_errors = True
 
-    def broken(question: str, today: object = None) -> None:
+    def broken(key: object, question: str, today: object = None) -> None:
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(bot.services.assistant, "ask", broken)
+    monkeypatch.setattr(bot.services.assistant, "converse", broken)
     with caplog.at_level(logging.ERROR):
         [reply] = await bot.send("Ai chủ trì nhiệm vụ 3.2?", user_id=USER)
         [reply_en] = await bot.send("Who leads task 3.2?", user_id=USER, language_code="en")

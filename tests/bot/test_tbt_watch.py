@@ -109,7 +109,7 @@ async def test_only_matching_watchers_get_the_alert(bot: BotHarness, tmp_path: P
         "Liên minh châu Âu (EU): Draft labelling rule for roasted coffee\n"
         "• G/TBT/N/EU/1234; tình trạng: dự thảo\n"
         "• Ngày thông báo WTO: 20/11/2026\n"
-        "• Hạn góp ý: 19/01/2027\n"
+        "• Hạn góp ý: 19/1/2027\n"
         "Dự thảo yêu cầu ghi nhãn nguồn gốc cho cà phê rang.\n"
         "Nguồn: https://example.org/eu-1234 (rà soát 25/11/2026)\n"
         "Nguồn: measure:g-tbt-n-eu-1234"
@@ -135,7 +135,7 @@ async def test_only_matching_watchers_get_the_alert(bot: BotHarness, tmp_path: P
     head, card = split_alert(alert)
     assert head == ALERT_A
     assert "• G/TBT/N/EU/1234; tình trạng: đã thông qua\n" in card
-    assert "• Ngày có hiệu lực: 01/07/2027\n" in card
+    assert "• Ngày có hiệu lực: 1/7/2027\n" in card
     assert len(bot.api.sent(B)) == before[B] and len(bot.api.sent(C)) == before[C]
 
 
@@ -151,7 +151,7 @@ async def test_uploaded_measures_alert_in_each_watchers_language(bot: BotHarness
     head, card = split_alert(alert)
     assert head == "🔔 Biện pháp mới/cập nhật cho sầu riêng — Trung Quốc:"
     assert card.startswith("Trung Quốc: Draft standard for fresh durian grading\n")
-    assert "Nguồn: https://example.org/cn-2001 (rà soát 02/12/2026)" in card
+    assert "Nguồn: https://example.org/cn-2001 (rà soát 2/12/2026)" in card
     [alert] = bot.api.sent(C)[before[C] :]
     head, card = split_alert(alert)
     assert head == "🔔 New or changed measure for coffee — Japan:"
@@ -159,9 +159,9 @@ async def test_uploaded_measures_alert_in_each_watchers_language(bot: BotHarness
         "Japan: Revised residue limits for coffee beans\n"
         "• status: adopted\n"
         "• Adopted: 30/11/2026\n"
-        "• Entry into force: 01/06/2027\n"
+        "• Entry into force: 1/6/2027\n"
         "New residue limits for green coffee beans.\n"
-        "Source: https://example.org/jp-coffee (reviewed 02/12/2026)\n"
+        "Source: https://example.org/jp-coffee (reviewed 2/12/2026)\n"
         "Sources: measure:jp-coffee-test"
     )
 
@@ -177,14 +177,14 @@ async def test_comment_deadline_reminder_and_unwatch(bot: BotHarness, tmp_path: 
     [sent] = await bot.run_reminders()
     assert (sent["chat_id"], text_of(sent)) == (
         A,
-        "⏰ Hạn góp ý cho G/TBT/N/EU/1234: 19/01/2027 (còn 7 ngày).",
+        "⏰ Hạn góp ý cho G/TBT/N/EU/1234: 19/1/2027 (còn 7 ngày).",
     )
     assert await bot.run_reminders() == []
     bot.set_clock(at(2027, 1, 18))
     [sent] = await bot.run_reminders()
     assert (sent["chat_id"], text_of(sent)) == (
         A,
-        "⏰ Hạn góp ý cho G/TBT/N/EU/1234: 19/01/2027 (còn 1 ngày).",
+        "⏰ Hạn góp ý cho G/TBT/N/EU/1234: 19/1/2027 (còn 1 ngày).",
     )
     bot.set_clock(at(2027, 1, 20))  # the deadline has passed
     assert await bot.run_reminders() == []

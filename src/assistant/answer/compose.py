@@ -3,40 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Callable
 
 from assistant.answer import records
 from assistant.answer.draft import Draft
+from assistant.answer.labels import EXAMPLES, day_text
 from assistant.answer.models import Answer
-from assistant.answer.search_intents import SearchIntents
+from assistant.answer.search_intents import SearchIntents, decline
 from assistant.knowledge.base import KnowledgeBase
+from assistant.nlu.entities import doc_key
+from assistant.nlu.query import Intent, Query
 from assistant.retrieve import Searcher
-from assistant.text import fold_plain
-from assistant.understand import (
-    DOC_NUMBER,
-    LEGAL,
-    NEGATION,
-    ORIENTATION,
-    REPORT,
-    SIGNER,
-    Query,
-)
 
-TAG_CUES = {
-    "high_risk": r"rui ro cao|high.risk",
-    "ocop": r"ocop",
-    "key_product": r"chu luc|dac trung|key product|signature|flagship",
-    "management_system": r"he thong quan ly|management system|iso",
-    "traceability": r"truy xuat|traceab",
-    "gap": r"\bgap\b|vietgap|globalgap|nong nghiep tot|good agricultural",
-    "organic": r"huu co|organic",
-    "green": r"chuyen doi xanh|\bxanh\b|green",
-    "digital": r"chuyen doi so|digital",
-    "productivity": r"nang suat|productivity|cai tien|lean|kaizen|5s",
-    "pilot_model": r"mo hinh diem|pilot|showcase|demonstration model|model enterprise",
-    "training": r"dao tao|tap huan|training|course",
-    "export": r"xuat khau|export",
-}
+# A handler writes into the draft and says whether it answered (True), declined (False), or
+# found nothing for the records it was routed to (None): then retrieval answers instead.
+Handler = Callable[["Composer", Query, Draft, dt.date], bool | None]
 
 
 class Composer(SearchIntents):
@@ -47,20 +28,42 @@ class Composer(SearchIntents):
         self.searcher = searcher
 
     def compose(self, q: Query, today: dt.date) -> Answer:
-        """The answer for an understood question."""
+        """The answer for an understood question, from the handler its intent maps to."""
         d = Draft(lang=q.lang)
-        handler = getattr(self, f"_on_{q.intent.value}", self._on_free)
-        confident = handler(q, d, today)
+        confident = HANDLERS[q.intent](self, q, d, today)
+        if confident is None:  # the structured route found nothing: let the evidence decide
+            d = Draft(lang=q.lang)
+            confident = self._on_free(q, d, today)
         return finish(q, d, confident)
 
+    def _on_help(self, q: Query, d: Draft, today: dt.date) -> bool:
+        en = q.lang == "en"
+        d.text(
+            "Hello! I answer questions on Gia Lai's plan to implement the National "
+            "Standards Strategy 2026-2035 and on technical barriers to trade (TBT)."
+            if en
+            else "Xin chào! Tôi trả lời câu hỏi về Kế hoạch triển khai Chiến lược tiêu chuẩn "
+            "quốc gia 2026-2035 của tỉnh Gia Lai và về hàng rào kỹ thuật trong thương "
+            "mại (TBT)."
+        )
+        for example in EXAMPLES[q.lang if q.lang == "en" else "vi"]:
+            d.item(example)
+        return q.intent is Intent.HELP
+
     # --- structured intents -------------------------------------------------------------
-    def _on_task(self, q: Query, d: Draft, today: dt.date) -> bool:
+    def _on_task(self, q: Query, d: Draft, today: dt.date) -> bool | None:
+        if not q.task_ids:  # the task named by its activity: the best evidence decides
+            kind, ref = self._subject_from_hits(self._search(q, 8), tasks_only=True)
+            if kind != "task" or not self._relevant(q, self._search(q, 8)):
+                return None
+            records.task_card(d, self.kb, self.kb.tasks[ref])
+            return True
         for tid in q.task_ids:
             records.task_card(d, self.kb, self.kb.tasks[tid], full=len(q.task_ids) == 1)
         return True
 
     def _on_task_unknown(self, q: Query, d: Draft, today: dt.date) -> bool:
-        ids = ", ".join(q.unknown_tasks)
+        ids = ", ".join(q.entities.unknown_tasks)
         d.text(
             f"There is no task {ids} in the plan. Its tasks are:"
             if q.lang == "en"
@@ -70,14 +73,17 @@ class Composer(SearchIntents):
             d.item(records.task_line(self.kb, task, q.lang))
         return False
 
-    def _on_agency(self, q: Query, d: Draft, today: dt.date) -> bool:
+    def _on_agency(self, q: Query, d: Draft, today: dt.date) -> bool | None:
+        if not q.agencies:
+            return None
         for agency_id in q.agencies[:2]:
             records.agency_card(d, self.kb, agency_id, None)
         return True
 
-    def _on_agency_tasks(self, q: Query, d: Draft, today: dt.date) -> bool:
-        if q.has(NEGATION) and q.role == "lead":
-            agency_id = q.agencies[0]
+    def _on_agency_tasks(self, q: Query, d: Draft, today: dt.date) -> bool | None:
+        excluded = q.entities.excluded_agencies
+        if excluded and q.role != "partner":
+            agency_id = excluded[0]
             others = [t for t in self.kb.tasks.values() if t.lead != agency_id]
             name = self.kb.agency_names([agency_id], q.lang)[0]
             head = (
@@ -87,6 +93,8 @@ class Composer(SearchIntents):
             )
             records.task_list(d, self.kb, others, head)
             return True
+        if not q.agencies:
+            return None
         for agency_id in q.agencies[:2]:
             name = self.kb.agency_names([agency_id], q.lang)[0]
             listings = (
@@ -131,7 +139,7 @@ class Composer(SearchIntents):
         return True
 
     def _on_deadline(self, q: Query, d: Draft, today: dt.date) -> bool:
-        if not (q.agencies or q.has(REPORT) or re.search(r"\b30\b", q.plain)):
+        if not (q.agencies or "report" in q.aspects or 30 in q.entities.numbers):
             # a deadline the plan does not set (applications, other years): say which it sets
             d.text(
                 "The plan sets no such deadline. The deadlines it does set:"
@@ -155,9 +163,9 @@ class Composer(SearchIntents):
         return bool(chosen)
 
     def _on_targets(self, q: Query, d: Draft, today: dt.date) -> bool:
-        if q.has(ORIENTATION):
+        if q.target_scope == "orientation":
             return self._quote_section(d, "II.3")
-        if re.search(r"muc tieu chung|general (objective|goal)|overall (objective|goal)", q.plain):
+        if q.target_scope == "general":
             return self._quote_section(d, "II.1")
         targets = self._best_targets(q)
         d.title(
@@ -169,7 +177,7 @@ class Composer(SearchIntents):
         return True
 
     def _on_support(self, q: Query, d: Draft, today: dt.date) -> bool:
-        tags = {tag for tag, cue in TAG_CUES.items() if re.search(cue, q.plain)}
+        tags = set(q.support_tags)
         ranked = self._ranked(q, "support")
         programmes = [p for p in self.kb.programmes.values() if tags & set(p.for_tags)]
         programmes.sort(key=lambda p: ranked.get(f"support:{p.id}", 99))
@@ -187,7 +195,7 @@ class Composer(SearchIntents):
 
     def _on_funding(self, q: Query, d: Draft, today: dt.date) -> bool:
         if q.role == "lead":  # "who arranges the money" asks for an agency, not the sources
-            kind, ref = self._subject_from_hits(self.searcher.search(q.text, q.lang, k=8))
+            kind, ref = self._subject_from_hits(self._search(q, 8))
             if kind == "agency":
                 records.agency_card(d, self.kb, ref, None)
                 return True
@@ -204,19 +212,23 @@ class Composer(SearchIntents):
         d.source("plan:IV", "Kế hoạch, mục IV", "knowledge/plan/body.md")
         return True
 
-    def _on_document(self, q: Query, d: Draft, today: dt.date) -> bool:
-        """A question about a cited document number: the legal basis, or the passages citing it."""
-        match = DOC_NUMBER.search(q.plain)
-        number = re.sub(r"\s+", "", match.group(1)) if match else ""
+    def _on_document(self, q: Query, d: Draft, today: dt.date) -> bool | None:
+        """A cited document: its legal-basis card, the passages citing it, or the legal bases."""
+        numbers = q.entities.documents
+        if not numbers:
+            if not self._relevant(q, self._search(q, 8)):
+                return None  # nothing in the question points at the plan's documents
+            return self._legal_bases(q, d, best_only=True)
+        number = numbers[0]
         en = q.lang == "en"
         for lb in self.kb.plan.legal_bases:
-            if lb.number and fold_plain(lb.number) == number:
+            if lb.number and doc_key(lb.number) == number:
                 d.title(lb.text_vi)
                 issuer = (lb.issuer_en or lb.issuer_vi) if en else lb.issuer_vi
                 if issuer:
                     d.item(f"{'Issued by' if en else 'Cơ quan ban hành'}: {issuer}")
                 if lb.date:
-                    d.item(f"{'Date' if en else 'Ngày'}: {lb.date.strftime('%d/%m/%Y')}")
+                    d.item(f"{'Date' if en else 'Ngày'}: {day_text(lb.date)}")
                 d.item(
                     f"{'Subject' if en else 'Về việc'}: {lb.subject_en if en else lb.subject_vi}"
                 )
@@ -225,18 +237,18 @@ class Composer(SearchIntents):
         citing = [
             c
             for c in self.searcher.chunks
-            if c.kind in ("plan", "task") and number in fold_plain(c.text).replace(" ", "")
+            if c.kind in ("plan", "task") and number in doc_key(c.text)
         ]
         for chunk in citing[:2]:
             d.title(chunk.title(q.lang))
             d.quote(chunk.quote_vi)
             d.source(chunk.id, chunk.title_vi, chunk.file)
-        return bool(citing) or self._on_free(q, d, today)
+        return True if citing else None
 
     def _on_meta(self, q: Query, d: Draft, today: dt.date) -> bool:
         plan = self.kb.plan
         en = q.lang == "en"
-        legal = q.has(LEGAL) or not q.has(SIGNER)
+        legal = not q.asks_signer
         if not legal:
             d.source("meta:plan", plan.title_vi, "knowledge/plan.yaml")
         d.title(plan.title_en if en else plan.title_vi)
@@ -256,14 +268,34 @@ class Composer(SearchIntents):
         )
         if not legal:
             return True
-        d.text("Legal bases:" if en else "Căn cứ pháp lý:")
+        self._legal_bases(q, d)
+        d.source("meta:plan", plan.title_vi, "knowledge/plan.yaml")
+        return True
+
+    def _legal_bases(self, q: Query, d: Draft, best_only: bool = False) -> bool:
+        """The plan's legal bases, the one the question fits best first (or alone)."""
+        en = q.lang == "en"
         ranked = self._ranked(q, "legal")
-        for lb in sorted(plan.legal_bases, key=lambda b: ranked.get(f"legal:{b.id}", 99)):
+        bases = sorted(self.kb.plan.legal_bases, key=lambda b: ranked.get(f"legal:{b.id}", 99))
+        if best_only and not q.wants_list and bases:
+            lb = bases[0]
+            d.title(lb.text_vi)
+            if lb.number:
+                d.item(f"{'Number' if en else 'Số hiệu'}: {lb.number}")
+            if lb.date:
+                d.item(f"{'Date' if en else 'Ngày'}: {day_text(lb.date)}")
+            issuer = (lb.issuer_en or lb.issuer_vi) if en else lb.issuer_vi
+            if issuer:
+                d.item(f"{'Issued by' if en else 'Cơ quan ban hành'}: {issuer}")
+            d.item(f"{'Subject' if en else 'Về việc'}: {lb.subject_en if en else lb.subject_vi}")
+            d.source(f"legal:{lb.id}", lb.text_vi, "knowledge/plan.yaml")
+            bases = bases[1:]
+        d.text("Legal bases:" if en else "Căn cứ pháp lý:")
+        for lb in bases:
             number = f" ({lb.number})" if lb.number and lb.number not in lb.text_vi else ""
             issuer = f" — {lb.issuer_vi}" if lb.issuer_vi and lb.issuer_vi not in lb.text_vi else ""
             d.item(lb.text_vi + number + issuer)
             d.source(f"legal:{lb.id}", lb.text_vi, "knowledge/plan.yaml")
-        d.source("meta:plan", plan.title_vi, "knowledge/plan.yaml")
         return True
 
     def _on_contact(self, q: Query, d: Draft, today: dt.date) -> bool:
@@ -301,13 +333,32 @@ class Composer(SearchIntents):
         return False
 
     def _on_task_list(self, q: Query, d: Draft, today: dt.date) -> bool:
-        tasks = list(self.kb.tasks.values())
-        head = "The plan's tasks" if q.lang == "en" else "Các nhiệm vụ của Kế hoạch"
-        records.task_list(d, self.kb, tasks, f"{head} ({len(tasks)})")
+        en = q.lang == "en"
+        d.text(
+            f"The plan's {len(self.kb.tasks)} tasks, in {len(self.kb.groups)} groups:"
+            if en
+            else f"{len(self.kb.tasks)} nhiệm vụ của Kế hoạch, trong {len(self.kb.groups)} nhóm:"
+        )
+        for group in self.kb.groups.values():
+            tasks = [t for t in self.kb.tasks.values() if t.group == group.id]
+            title = group.title_en if en else group.title_vi
+            records.task_list(d, self.kb, tasks, f"{'Group' if en else 'Nhóm'} {group.id}. {title}")
+        return True
+
+    def _on_agency_by_duty(self, q: Query, d: Draft, today: dt.date) -> bool | None:
+        """Which agency has a duty: the agency the best passages belong to."""
+        hits = self._search(q, 8)
+        kind, ref = self._subject_from_hits(hits)
+        if kind is None or not self._relevant(q, hits):
+            return None
+        if kind == "task":
+            records.task_card(d, self.kb, self.kb.tasks[ref])
+        else:
+            records.agency_card(d, self.kb, ref, None)
         return True
 
     def _on_group(self, q: Query, d: Draft, today: dt.date) -> bool:
-        group = self.kb.groups[q.group or ""]
+        group = self.kb.groups[q.entities.groups[0]]
         tasks = [t for t in self.kb.tasks.values() if t.group == group.id]
         title = group.title_en if q.lang == "en" else group.title_vi
         head = f"{'Group' if q.lang == 'en' else 'Nhóm'} {group.id}. {title} ({len(tasks)})"
@@ -316,11 +367,6 @@ class Composer(SearchIntents):
         if section:
             d.source(f"plan:{section}", f"Kế hoạch, mục {section}", "knowledge/plan/body.md")
         return True
-
-    def _on_section(self, q: Query, d: Draft, today: dt.date) -> bool:
-        if q.group and not q.section:
-            return self._on_group(q, d, today)
-        return self._quote_section(d, q.section or "")
 
     def _on_agency_list(self, q: Query, d: Draft, today: dt.date) -> bool:
         en = q.lang == "en"
@@ -335,9 +381,55 @@ class Composer(SearchIntents):
             d.source(f"agency:{agency.id}", agency.name_vi, "knowledge/agencies.yaml")
         return True
 
-    # --- helpers ------------------------------------------------------------------------
+    def _on_out_of_scope(self, q: Query, d: Draft, today: dt.date) -> bool:
+        return decline(q, d)
+
+    def _on_other_scope(self, q: Query, d: Draft, today: dt.date) -> bool:
+        """Another province's plan or another document: say so, and name ours."""
+        plan = self.kb.plan
+        other = q.scope_note or ""
+        if q.lang == "en":
+            d.text(
+                f"I only hold Gia Lai province's plan ({plan.title_en}); I have nothing on "
+                f"{other}, so I will not answer from our plan's facts."
+            )
+        else:
+            d.text(
+                f"Tôi chỉ có dữ liệu về {plan.title_vi} của tỉnh Gia Lai; tôi không có thông "
+                f"tin về {other}, nên không trả lời bằng dữ kiện của Kế hoạch này."
+            )
+        d.source("meta:plan", plan.title_vi, "knowledge/plan.yaml")
+        return False
 
 
 def finish(q: Query, d: Draft, confident: bool) -> Answer:
     """Wrap a draft into the Answer to a question."""
-    return d.answer(q.text, q.intent.value, confident)
+    return d.answer(q.text, q.intent.value, confident, q.decisions())
+
+
+HANDLERS: dict[Intent, Handler] = {
+    Intent.EMPTY: Composer._on_help,
+    Intent.HELP: Composer._on_help,
+    Intent.TASK: Composer._on_task,
+    Intent.TASK_UNKNOWN: Composer._on_task_unknown,
+    Intent.AGENCY: Composer._on_agency,
+    Intent.AGENCY_TASKS: Composer._on_agency_tasks,
+    Intent.AGENCY_LIST: Composer._on_agency_list,
+    Intent.AGENCY_BY_DUTY: Composer._on_agency_by_duty,
+    Intent.TASK_LIST: Composer._on_task_list,
+    Intent.GROUP: Composer._on_group,
+    Intent.TIMEFRAME: Composer._on_timeframe,
+    Intent.DEADLINE: Composer._on_deadline,
+    Intent.TARGETS: Composer._on_targets,
+    Intent.SUPPORT: Composer._on_support,
+    Intent.FUNDING: Composer._on_funding,
+    Intent.AMOUNT: Composer._on_amount,
+    Intent.CONTACT: Composer._on_contact,
+    Intent.MEASURE: Composer._on_measure,
+    Intent.TBT: Composer._on_tbt,
+    Intent.META: Composer._on_meta,
+    Intent.DOCUMENT: Composer._on_document,
+    Intent.FREE: Composer._on_free,
+    Intent.OUT_OF_SCOPE: Composer._on_out_of_scope,
+    Intent.OTHER_SCOPE: Composer._on_other_scope,
+}

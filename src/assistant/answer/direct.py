@@ -104,9 +104,7 @@ def guidance(kb: KnowledgeBase, entry_id: str, lang: str) -> Answer | None:
 
 def measure(kb: KnowledgeBase, measure_id: str, lang: str) -> Answer:
     """One foreign measure's card."""
-    from assistant.chunks import MARKETS
-
     found = kb.measures[measure_id]
     d = Draft(lang=lang)
-    records.measure_card(d, found, MARKETS[found.market][1 if lang == "en" else 0])
+    records.measure_card(d, found, kb.market_name(found.market, lang))
     return _done(d, "measure", f"measure {measure_id}")

@@ -19,6 +19,7 @@ class Draft:
     blocks: list[Block] = field(default_factory=list)
     tasks: list[TaskRef] = field(default_factory=list)
     sources: list[SourceRef] = field(default_factory=list)
+    forwardable: bool = False
 
     def title(self, text: str) -> None:
         self.blocks.append(Block(kind="title", text=text))
@@ -39,13 +40,21 @@ class Draft:
         if all(s.id != source_id for s in self.sources):
             self.sources.append(SourceRef(id=source_id, title=title, file=file, score=score))
 
-    def answer(self, question: str, intent: str, confident: bool) -> Answer:
+    def answer(
+        self,
+        question: str,
+        intent: str,
+        confident: bool,
+        understanding: dict[str, object] | None = None,
+    ) -> Answer:
         """The finished Answer, with its plain-text rendering."""
         answer = Answer(
             question=question,
             lang=self.lang,
             intent=intent,
             confident=confident,
+            forwardable=self.forwardable and not confident,
+            understanding=understanding or {},
             tasks=self.tasks,
             sources=self.sources,
             blocks=self.blocks,

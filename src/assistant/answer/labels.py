@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 LABELS: dict[str, tuple[str, str]] = {
     "task": ("Nhiệm vụ", "Task"),
     "lead": ("Cơ quan chủ trì", "Lead agency"),
@@ -28,6 +30,26 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+EXAMPLES: dict[str, list[str]] = {
+    "vi": [
+        "Ai chủ trì nhiệm vụ 3.2?",
+        "Sở Khoa học và Công nghệ chủ trì những nhiệm vụ nào?",
+        "Hạn báo cáo hằng năm là khi nào?",
+        "Doanh nghiệp có sản phẩm OCOP được hỗ trợ gì?",
+        "Mục tiêu đến năm 2030 là gì?",
+        "Xuất khẩu cà phê sang EU cần đáp ứng gì?",
+    ],
+    "en": [
+        "Who leads task 3.2?",
+        "Which tasks does the Department of Science and Technology lead?",
+        "When is the annual report due?",
+        "What support can an OCOP producer get?",
+        "What are the 2030 targets?",
+        "What does the EU require for coffee exports?",
+    ],
+}
+
+
 def label(key: str, lang: str) -> str:
     """A fixed phrase in the answer's language."""
     vi, en = LABELS[key]
@@ -41,3 +63,8 @@ def timeframe_text(value: str, lang: str) -> str:
     if value == "Hàng năm":
         return "Every year (Hàng năm)"
     return value.replace("Giai đoạn ", "Period ") + f" ({value})"
+
+
+def day_text(day: dt.date) -> str:
+    """A date as the plan writes it: day/month/year without leading zeros (15/5/2026)."""
+    return f"{day.day}/{day.month}/{day.year}"

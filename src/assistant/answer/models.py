@@ -46,6 +46,9 @@ class Answer(BaseModel):
     confident: bool
     tasks: list[TaskRef] = Field(default_factory=list)
     sources: list[SourceRef] = Field(default_factory=list)
+    # added with data-driven understanding: a decline staff can take over, and the decisions
+    forwardable: bool = False
+    understanding: dict[str, object] = Field(default_factory=dict)
     blocks: list[Block] = Field(default_factory=list, exclude=True)
 
     def public(self) -> dict[str, object]:

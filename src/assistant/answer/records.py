@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.answer.draft import Draft
-from assistant.answer.labels import label, timeframe_text
+from assistant.answer.labels import day_text, label, timeframe_text
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.models import Deadline, Measure, SupportProgramme, Target, Task
 
@@ -143,7 +143,7 @@ def deadline_card(d: Draft, kb: KnowledgeBase, deadline: Deadline, today: dt.dat
         if due is not None:
             left = (due - today).days
             d.item(
-                f"{label('next_due', d.lang)}: {due.strftime('%d/%m/%Y')} ("
+                f"{label('next_due', d.lang)}: {day_text(due)} ("
                 + (
                     label("today", d.lang)
                     if left == 0
@@ -242,10 +242,10 @@ def measure_card(d: Draft, measure: Measure, market_name: str) -> None:
     for key, (vi, en_label) in DATES.items():
         value = getattr(measure, key)
         if value is not None:
-            d.item(f"{en_label if en else vi}: {value.strftime('%d/%m/%Y')}")
+            d.item(f"{en_label if en else vi}: {day_text(value)}")
     d.text(measure.summary_en if en else measure.summary_vi)
     d.note(
         f"{'Source' if en else 'Nguồn'}: {measure.source_url} "
-        f"({'reviewed' if en else 'rà soát'} {measure.reviewed_on.strftime('%d/%m/%Y')})"
+        f"({'reviewed' if en else 'rà soát'} {day_text(measure.reviewed_on)})"
     )
     d.source(f"measure:{measure.id}", measure.title, "knowledge/tbt/measures.yaml")

@@ -8,12 +8,11 @@ import re
 from assistant.answer import records
 from assistant.answer.draft import Draft
 from assistant.answer.labels import label
-from assistant.chunks import MARKETS
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.models import Measure, Product, Target
+from assistant.nlu.query import Intent, Query
 from assistant.retrieve import Hit, Searcher
 from assistant.text import fold_plain
-from assistant.understand import DEFINE, DOMAIN, SUPPORT, Query
 
 # A free question is answered when it uses the plan's vocabulary (a domain cue, an agency or a
 # task) and its best passage is reasonably close; without that vocabulary only a very close
@@ -30,45 +29,62 @@ class SearchIntents:
     kb: KnowledgeBase
     searcher: Searcher
 
+    def _search(self, q: Query, k: int) -> list[Hit]:
+        """Retrieval for the question, reusing the vector understanding computed."""
+        return self.searcher.search(q.text, q.lang, k=k, vector=q.vector)
+
     def _on_tbt(self, q: Query, d: Draft, today: dt.date) -> bool:
         hits = [
             h
-            for h in self.searcher.search(q.text, q.lang, k=8)
+            for h in self._search(q, 8)
             if h.chunk.kind in ("tbt", "task", "plan", "measure", "target")
         ]
-        if q.has(DEFINE) and len(q.plain.split()) <= 6:
+        if q.define and len(q.text.split()) <= 6:
             # "what is TBT" wants the basic definition before any detail
             basics = {f"tbt:{e.id}" for e in self.kb.guidance.values() if e.topic == "basics"}
             hits.sort(key=lambda h: h.chunk.id not in basics)
-        return self._passages(q, d, hits, force=True)
+        # TBT vocabulary makes the best passage worth showing; without it, evidence decides
+        return self._passages(q, d, hits, force=q.in_domain)
 
-    def _on_measure(self, q: Query, d: Draft, today: dt.date) -> bool:
-        measures = self.matching_measures(q.products, q.markets)
+    def _on_measure(self, q: Query, d: Draft, today: dt.date) -> bool | None:
+        e = q.entities
+        named = [self.kb.measures[m] for m in e.measures]
+        set_aside = set(e.excluded.get("measures", [])) | set(e.excluded.get("markets", []))
+        if not (named or q.products or q.markets or set_aside):
+            return None  # no product, market or measure named: retrieval decides
+        measures = named or [
+            m
+            for m in self.matching_measures(q.products, q.markets)
+            if m.id not in set_aside and m.market not in set_aside
+        ]
         en = q.lang == "en"
         products = ", ".join(
             self.kb.products[p].name_en if en else self.kb.products[p].name_vi for p in q.products
         )
-        markets = ", ".join(MARKETS[m][1 if en else 0] for m in q.markets)
+        markets = ", ".join(self.kb.market_name(m, q.lang) for m in q.markets)
         scope = " — ".join(x for x in (products, markets) if x)
-        if q.has(SUPPORT):
+        if "export" in q.support_tags and not named:
             for p in self.kb.programmes.values():
                 if "export" in p.for_tags:
                     records.programme_card(d, self.kb, p)
-        if measures:
+        if named:
+            for m in named:
+                records.measure_card(d, m, self.kb.market_name(m.market, q.lang))
+        elif measures:
             d.text(
                 f"Measures in our database for {scope}:"
                 if en
                 else f"Các biện pháp trong cơ sở dữ liệu cho {scope}:"
             )
             for m in measures[:6]:
-                records.measure_card(d, m, MARKETS[m.market][1 if en else 0])
+                records.measure_card(d, m, self.kb.market_name(m.market, q.lang))
         else:
             d.text(
                 f"Our database has no measure recorded for {scope} yet."
                 if en
                 else f"Cơ sở dữ liệu chưa có biện pháp nào cho {scope}."
             )
-        guide = [h for h in self.searcher.search(q.text, q.lang, k=12) if h.chunk.kind == "tbt"]
+        guide = [h for h in self._search(q, 12) if h.chunk.kind == "tbt"]
         if guide:
             hit = guide[0]
             d.title(hit.chunk.title(q.lang))
@@ -98,7 +114,7 @@ class SearchIntents:
         return any(f" {_words(n)} " in text for n in names if len(n) > 2)
 
     def _on_free(self, q: Query, d: Draft, today: dt.date) -> bool:
-        hits = self.searcher.search(q.text, q.lang, k=8)
+        hits = self._search(q, 8)
         if (q.role in ("lead", "partner") or q.timeframe or q.agencies) and self._relevant(q, hits):
             kind, ref = self._subject_from_hits(hits)
             if kind == "task":
@@ -109,11 +125,17 @@ class SearchIntents:
                 return True
         return self._passages(q, d, hits)
 
-    def _subject_from_hits(self, hits: list[Hit]) -> tuple[str | None, str]:
+    def _subject_from_hits(
+        self, hits: list[Hit], tasks_only: bool = False
+    ) -> tuple[str | None, str]:
         """The task or agency the best hits are about, if they agree on one."""
         owners = {d.section: a.id for a in self.kb.agencies.values() for d in a.duties}
         for hit in hits[:3]:
             kind, ref = hit.chunk.id.split(":", 1)
+            if tasks_only and kind == "plan" and self._task_of_paragraph(ref):
+                return "task", self._task_of_paragraph(ref) or ""
+            if tasks_only and kind in ("agency", "plan"):
+                continue
             if kind == "task":
                 return "task", ref
             if kind == "target":
@@ -126,20 +148,25 @@ class SearchIntents:
                 return "agency", owners[ref]
         return None, ""
 
+    def _task_of_paragraph(self, paragraph: str) -> str | None:
+        """The task whose plan section holds a paragraph (III.4.d belongs to the task of III.4)."""
+        best: tuple[int, str | None] = (0, None)
+        for task in self.kb.tasks.values():
+            inside = paragraph == task.section or paragraph.startswith(task.section + ".")
+            if inside and len(task.section) > best[0]:
+                best = (len(task.section), task.id)
+        return best[1]
+
     def _ranked(self, q: Query, kind: str) -> dict[str, int]:
         """Rank of each chunk of one kind for the question (0 is best)."""
-        hits = self.searcher.search(q.text, q.lang, k=len(self.searcher.chunks))
+        hits = self._search(q, len(self.searcher.chunks))
         ids = [h.chunk.id for h in hits if h.chunk.kind == kind]
         return {chunk_id: i for i, chunk_id in enumerate(ids)}
 
     def _best_targets(self, q: Query) -> list[Target]:
         """The target a question is about, or all of them when it names none in particular."""
-        hits = [
-            h
-            for h in self.searcher.search(q.text, q.lang, k=len(self.searcher.chunks))
-            if h.chunk.kind == "target"
-        ]
-        numbers = {int(n) for n in re.findall(r"(?<![\d.])(\d{1,3})(?![\d.])", q.plain)}
+        hits = [h for h in self._search(q, len(self.searcher.chunks)) if h.chunk.kind == "target"]
+        numbers = set(q.entities.numbers)
         by_number = [t for t in self.kb.targets.values() if t.value in numbers]
         if by_number:
             return by_number
@@ -158,7 +185,7 @@ class SearchIntents:
         words = self.searcher.bm25.pick(not q.marked).known(q.text)
         asked = [w for w in fold_plain(q.text).split() if len(w) > 1]
         share = len([w for w in words if "_" not in w]) / max(1, len(asked))
-        if q.has(DOMAIN) or q.agencies or q.task_ids:
+        if q.in_domain:
             return top.dense >= MIN_DENSE_IN_DOMAIN
         return top.dense >= MIN_DENSE and share >= MIN_WORD_SHARE
 
@@ -204,7 +231,11 @@ def _words(text: str) -> str:
 
 
 def decline(q: Query, d: Draft) -> bool:
-    """Say plainly that the plan does not cover this, and what the assistant can answer."""
+    """Say plainly that the plan does not cover this, and what the assistant can answer.
+
+    A question inside the domain is offered to staff (`forwardable`); small talk is not.
+    """
+    d.forwardable = q.in_domain and q.intent is not Intent.OUT_OF_SCOPE
     if q.lang == "en":
         d.text("I can't answer that from the Gia Lai standards plan or the TBT guidance.")
         d.note(

@@ -51,7 +51,7 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_chat(args: argparse.Namespace, settings: Settings) -> int:
-    """A console conversation with the same answers the bot gives."""
+    """A console conversation with the same answers the bot gives (follow-ups included)."""
     assistant = Assistant(settings)
     print("Trợ lý Tiêu chuẩn Gia Lai — loading…", flush=True)
     print(show(assistant.ask("")))
@@ -64,4 +64,4 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if question.strip().lower() in {"q", "quit", "exit", "thoát", "thoat"}:
             return 0
-        print(show(assistant.ask(question)))
+        print(show(assistant.converse(("cli", "local"), question)))

@@ -11,7 +11,9 @@ from assistant.knowledge.models import (
     Deadline,
     FundingFile,
     GuidanceEntry,
+    Market,
     Measure,
+    Place,
     PlanMeta,
     Product,
     SupportProgramme,
@@ -37,6 +39,9 @@ class KnowledgeBase:
     guidance: dict[str, GuidanceEntry]
     products: dict[str, Product]
     measures: dict[str, Measure]
+    markets: dict[str, Market] = field(default_factory=dict)
+    home: Place | None = None
+    places: dict[str, Place] = field(default_factory=dict)
     file_hashes: dict[str, str] = field(default_factory=dict)
     record_files: dict[str, str] = field(default_factory=dict)
 
@@ -72,6 +77,13 @@ class KnowledgeBase:
     def targets_of(self, task: Task) -> list[Target]:
         """The targets a task carries, in file order."""
         return [self.targets[t] for t in task.targets if t in self.targets]
+
+    def market_name(self, market_id: str, lang: str = "vi") -> str:
+        """A market's display name in the given language (its id if unknown)."""
+        market = self.markets.get(market_id)
+        if market is None:
+            return market_id
+        return market.name_en if lang == "en" else market.name_vi
 
     def agency_names(self, ids: Iterable[str], lang: str = "vi") -> list[str]:
         """Display names of agencies in the given language."""

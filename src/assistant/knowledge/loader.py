@@ -23,7 +23,9 @@ from assistant.knowledge.models import (
     FileModel,
     FundingFile,
     GuidanceFile,
+    MarketsFile,
     MeasuresFile,
+    PlacesFile,
     PlanFile,
     ProductsFile,
     SupportFile,
@@ -290,8 +292,14 @@ def _cross_check(parsed: dict[str, _Parsed], body: Body) -> list[Problem]:
     if products:
         c.unique("tbt/products.yaml", "products", [p.id for p in products.products], {})
     measures: MeasuresFile | None = _get(parsed, "tbt/measures.yaml", MeasuresFile)
+    markets_f: MarketsFile | None = _get(parsed, "tbt/markets.yaml", MarketsFile)
+    markets = [m.id for m in markets_f.markets] if markets_f else []
+    if markets_f:
+        c.unique("tbt/markets.yaml", "markets", markets, {})
     if measures:
         c.unique("tbt/measures.yaml", "measures", [m.id for m in measures.measures], {})
+        for i, m in enumerate(measures.measures):
+            c.ref("tbt/measures.yaml", ("measures", i, "market"), m.market, markets, "market")
     return c.problems
 
 
@@ -305,6 +313,8 @@ def _assemble(parsed: dict[str, _Parsed], body: Body, hashes: dict[str, str]) ->
     funding = _get(parsed, "funding.yaml", FundingFile)
     products = _get(parsed, "tbt/products.yaml", ProductsFile) or ProductsFile()
     measures = _get(parsed, "tbt/measures.yaml", MeasuresFile) or MeasuresFile()
+    markets = _get(parsed, "tbt/markets.yaml", MarketsFile)
+    places: PlacesFile | None = _get(parsed, "places.yaml", PlacesFile)
     guidance = {}
     record_files: dict[str, str] = {}
     for rel in ("tbt/guidance.yaml", "tbt/faq.yaml"):
@@ -325,6 +335,9 @@ def _assemble(parsed: dict[str, _Parsed], body: Body, hashes: dict[str, str]) ->
         guidance=guidance,
         products={p.id: p for p in products.products},
         measures={m.id: m for m in measures.measures},
+        markets={m.id: m for m in markets.markets},
+        home=places.home if places else None,
+        places={p.id: p for p in places.others} if places else {},
         file_hashes=hashes,
         record_files=record_files,
     )

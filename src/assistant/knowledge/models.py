@@ -12,6 +12,7 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_le
 TaskId = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]?(\.[1-9][0-9]?)?$")]
 SectionId = Annotated[str, StringConstraints(pattern=r"^(I|II|III|IV|V)(\.[0-9a-z]+)*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+MarketId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,3}$")]
 HsCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}([0-9]{2}){0,2}$")]
 
 TIMEFRAME_RE = re.compile(r"^(Hàng năm|Giai đoạn (\d{4})-(\d{4}))$")
@@ -259,11 +260,35 @@ class Product(FileModel):
     source: str | None = None
 
 
+class Market(FileModel):
+    """An export market the barrier database follows, with the names people type."""
+
+    id: MarketId
+    name_vi: Text
+    name_en: Text
+    aliases: list[Text] = Field(default_factory=list)
+
+
+class Place(FileModel):
+    """A province or city, with former provinces merged into it, for scope checks."""
+
+    id: Slug
+    name_vi: Text
+    former: list[Text] = Field(default_factory=list)
+    aliases: list[Text] = Field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        """Every name the place goes by, current and former."""
+        return [self.name_vi, *self.former, *self.aliases]
+
+
 class Measure(FileModel):
     """A technical barrier to trade in an export market."""
 
     id: Slug
-    market: Literal["EU", "US", "CN", "JP", "KR"]
+    market: MarketId
+    aliases: list[Text] = Field(default_factory=list)
     symbol: Annotated[str, StringConstraints(pattern=r"^G/TBT/N/[A-Z]{2,3}/\d+(/\S+)*$")] | None = (
         None
     )
@@ -321,6 +346,16 @@ class ProductsFile(FileModel):
     products: list[Product] = Field(default_factory=list)
 
 
+class MarketsFile(FileModel):
+    markets: list[Market] = Field(min_length=1)
+
+
+class PlacesFile(FileModel):
+    sources: list[Source] = Field(min_length=1)
+    home: Place
+    others: list[Place] = Field(default_factory=list)
+
+
 class MeasuresFile(FileModel):
     measures: list[Measure] = Field(default_factory=list)
 
@@ -337,6 +372,8 @@ FILE_MODELS: dict[str, type[FileModel]] = {
     "tbt/faq.yaml": GuidanceFile,
     "tbt/products.yaml": ProductsFile,
     "tbt/measures.yaml": MeasuresFile,
+    "tbt/markets.yaml": MarketsFile,
+    "places.yaml": PlacesFile,
 }
 REQUIRED_FILES = (
     "plan.yaml",
@@ -344,6 +381,7 @@ REQUIRED_FILES = (
     "agencies.yaml",
     "targets.yaml",
     "funding.yaml",
+    "tbt/markets.yaml",
     "plan/body.md",
 )
 BODY_FILE = "plan/body.md"

@@ -1,0 +1,1 @@
+"""Question understanding: entities from the knowledge files, intents from example files."""

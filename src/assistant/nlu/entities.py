@@ -1,0 +1,259 @@
+"""Entities: the named things a question mentions, found by the names in the knowledge files.
+
+Agencies, products, markets, measures and places are matched by their names and aliases, so
+staff add a name to a YAML file, not to code. Task numbers, groups, document numbers and years
+are matched by their written forms. A negation or contrast ("không do", "other than") marks
+the entity right after it as excluded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.knowledge.base import KnowledgeBase
+from assistant.nlu.lexicon import Lexicon, lexicon, views
+from assistant.text import fold_plain, has_diacritics
+
+TASK_WORD = r"(?:nhiem\s*vu|nv|task|tasks|muc|item|#)"
+TASK_REF = re.compile(
+    rf"(?<![\w]){TASK_WORD}\s*(?:so\s*|no\.?\s*|number\s*)?(\d{{1,2}})"
+    r"(?:\s*[.,]\s*(\d{1,2}))?(?![\d])(?![.,]\d)"
+)
+BARE_TASK = re.compile(r"(?<![\w./,-])(\d)\s?[.,]\s?(\d{1,2})(?![\w/%]|[.,]\d)")
+GROUP_REF = re.compile(r"(?<![\w])(?:nhom|group)\s*(?:nhiem\s*vu\s*)?(?:so\s*)?([1-9])(?![\d.])")
+DOC_NUMBER = re.compile(
+    r"(?<![\w/])(\d{1,4}\s*-\s*(?:nq|ct|kl|qd)\s*/\s*tw"
+    r"|\d{1,4}\s*/\s*(?:\d{4}\s*/\s*)?(?:qd\s*-\s*ttg|qd\s*-\s*ubnd|qd|nd\s*-\s*cp|qh\d{2}"
+    r"|tt\s*-\s*bkhcn|kh\s*-\s*ubnd|nq\s*-\s*cp|nq\s*-\s*hdnd|ct\s*-\s*ttg))(?![\w])"
+)
+YEAR = re.compile(r"(?<![\d.,/])(20[0-4]\d)(?![\d])")
+NUMBER = re.compile(r"(?<![\d.,/])(\d{1,3})(?![\d.,/]\d|\d)")
+NEGATION_WINDOW = 3  # words between a negation cue and the entity it excludes
+
+
+def doc_key(number: str) -> str:
+    """A document number in one comparable form: '876/QĐ-TTg' -> '876/qd-ttg'."""
+    return re.sub(r"\s+", "", fold_plain(number))
+
+
+@dataclass
+class Entities:
+    """Everything named in one question."""
+
+    tasks: list[str] = field(default_factory=list)
+    unknown_tasks: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+    markets: list[str] = field(default_factory=list)
+    measures: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    unknown_documents: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    home: bool = False
+    years: list[int] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    excluded: dict[str, list[str]] = field(default_factory=dict)
+    excluded_annual: bool = False
+    negated: bool = False
+
+    @property
+    def excluded_agencies(self) -> list[str]:
+        """Agencies the question sets aside ("không do Sở KH&CN", "other than …")."""
+        return self.excluded.get("agencies", [])
+
+    def kinds(self) -> set[str]:
+        """Which kinds of entity the question names (features for the intent classifier)."""
+        found = {
+            name
+            for name in ("tasks", "unknown_tasks", "groups", "agencies", "products", "markets")
+            if getattr(self, name)
+        }
+        found |= {n for n in ("measures", "documents", "unknown_documents") if getattr(self, n)}
+        if self.places:
+            found.add("places")
+        if self.negated:
+            found.add("negated")
+        return found
+
+
+@dataclass(frozen=True)
+class _Name:
+    kind: str
+    ref: str
+
+
+class NameMatcher:
+    """Finds named records by any of their names, longest first, without overlaps.
+
+    A one-word name with Vietnamese marks ("Mỹ", "Hàn") only matches a question typed with
+    marks: stripped of them it collides with common words ("my").
+    """
+
+    def __init__(self, named: list[tuple[str, str, list[str]]]) -> None:
+        marked: dict[str, list[_Name]] = {}
+        plain: dict[str, list[_Name]] = {}
+        for kind, ref, names in named:
+            for name in names:
+                view_marked, view_plain = views(name)
+                key_marked, key_plain = " ".join(view_marked.split()), " ".join(view_plain.split())
+                one_marked_word = len(key_plain.split()) == 1 and has_diacritics(name)
+                table, key = (marked, key_marked) if one_marked_word else (plain, key_plain)
+                if len(key) > 1 and _Name(kind, ref) not in table.setdefault(key, []):
+                    table[key].append(_Name(kind, ref))
+        self._tables = {"marked": marked, "plain": plain}
+        self._patterns = {
+            view: re.compile(
+                r"(?<![\w])("
+                + "|".join(
+                    re.escape(k).replace(r"\ ", r"\s+")
+                    for k in sorted(table, key=len, reverse=True)
+                )
+                + r")(?:s|es)?(?![\w])"
+            )
+            for view, table in self._tables.items()
+            if table
+        }
+
+    def find(self, marked_view: str, plain_view: str) -> list[tuple[int, int, str, str]]:
+        """(start, end, kind, id) of each name found, in order of appearance."""
+        spans: list[tuple[int, int, str, str]] = []
+        for view, text in (("plain", plain_view), ("marked", marked_view)):
+            pattern = self._patterns.get(view)
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text):
+                if any(m.start() < end and start < m.end() for start, end, _, _ in spans):
+                    continue
+                key = " ".join(m.group(1).split())
+                for name in self._tables[view][key]:
+                    spans.append((m.start(), m.end(), name.kind, name.ref))
+        return sorted(spans)
+
+
+class EntityExtractor:
+    """Built once per knowledge generation; `extract(text)` is cheap."""
+
+    def __init__(self, kb: KnowledgeBase, vocab: Lexicon | None = None) -> None:
+        self.kb = kb
+        self.lexicon = vocab or lexicon()
+        named: list[tuple[str, str, list[str]]] = []
+        named += [
+            ("agencies", a.id, [a.name_vi, a.name_en, *a.aliases]) for a in kb.agencies.values()
+        ]
+        named += [
+            ("products", p.id, [p.name_vi, p.name_en, *p.aliases]) for p in kb.products.values()
+        ]
+        named += [
+            ("markets", m.id, [m.name_vi, m.name_en, *m.aliases]) for m in kb.markets.values()
+        ]
+        named += [
+            ("measures", m.id, [*m.aliases, *([m.symbol] if m.symbol else [])])
+            for m in kb.measures.values()
+        ]
+        named += [("places", p.id, p.names) for p in kb.places.values()]
+        if kb.home is not None:
+            named.append(("home", kb.home.id, kb.home.names))
+        self.names = NameMatcher(named)
+        self.known_documents = self._known_documents(kb)
+
+    @staticmethod
+    def _known_documents(kb: KnowledgeBase) -> dict[str, str]:
+        """Document numbers the plan cites, by their comparable form, to a source id."""
+        known: dict[str, str] = {}
+        for lb in kb.plan.legal_bases:
+            if lb.number:
+                known[doc_key(lb.number)] = f"legal:{lb.id}"
+        if kb.plan.number:
+            known[doc_key(kb.plan.number)] = "meta:plan"
+        for p in kb.body.paragraphs:
+            for m in DOC_NUMBER.finditer(fold_plain(p.text)):
+                known.setdefault(doc_key(m.group(1)), f"plan:{p.id}")
+        texts = [(f"task:{t.id}", " ".join(t.content_vi)) for t in kb.tasks.values()]
+        texts += [(f"tbt:{g.id}", f"{g.text_vi} {g.text_en}") for g in kb.guidance.values()]
+        texts += [(f"measure:{m.id}", f"{m.summary_vi} {m.title}") for m in kb.measures.values()]
+        for ref, text in texts:
+            for m in DOC_NUMBER.finditer(fold_plain(text)):
+                known.setdefault(doc_key(m.group(1)), ref)
+        return known
+
+    def extract(self, text: str) -> Entities:
+        """The entities of one (cleaned) question."""
+        e = Entities()
+        plain = fold_plain(text)
+        self._task_refs(plain, e)
+        for m in DOC_NUMBER.finditer(plain):
+            key = doc_key(m.group(1))
+            target = e.documents if key in self.known_documents else e.unknown_documents
+            if key not in target:
+                target.append(key)
+        e.years = [int(y) for y in YEAR.findall(plain)]
+        e.numbers = [int(n) for n in NUMBER.findall(plain)]
+        marked_view, plain_view = views(text)
+        negations = self.lexicon.spans("negation", plain_view)
+        e.negated = bool(negations)
+        for start, _end, kind, ref in self.names.find(marked_view, plain_view):
+            if kind == "home":
+                e.home = True
+                continue
+            if kind != "places" and _after(negations, start, plain_view):
+                excluded = e.excluded.setdefault(kind, [])
+                if ref not in excluded:
+                    excluded.append(ref)
+                continue
+            bucket: list[str] = getattr(e, kind)
+            if ref not in bucket:
+                bucket.append(ref)
+        for start, _ in self.lexicon.spans("annual", plain_view):
+            if _after(negations, start, plain_view):
+                e.excluded_annual = True
+        return e
+
+    def _task_refs(self, plain: str, e: Entities) -> None:
+        kb = self.kb
+        taken: list[tuple[int, int]] = []
+
+        def add(task_id: str, known: bool) -> None:
+            bucket = e.tasks if known else e.unknown_tasks
+            if task_id not in bucket:
+                bucket.append(task_id)
+
+        for m in GROUP_REF.finditer(plain):
+            taken.append(m.span())
+            if m.group(1) in kb.groups and m.group(1) not in e.groups:
+                e.groups.append(m.group(1))
+        for m in TASK_REF.finditer(plain):
+            if any(m.start() < b and a < m.end() for a, b in taken):
+                continue
+            major, minor = m.group(1), m.group(2)
+            taken.append(m.span())
+            if minor is not None:
+                task_id = f"{int(major)}.{int(minor)}"
+                add(task_id, task_id in kb.tasks)
+            elif major in kb.tasks:
+                add(major, True)
+            elif major in kb.groups:
+                if major not in e.groups:
+                    e.groups.append(major)
+            elif len(major) == 2 and f"{major[0]}.{major[1]}" in kb.tasks:
+                add(f"{major[0]}.{major[1]}", True)  # "nv34": the dot was not typed
+            elif not m.group(0).startswith(("muc", "item", "#")):
+                add(major, False)
+        has_task_word = re.search(rf"(?<![\w]){TASK_WORD}(?![\w])", plain) is not None
+        for m in BARE_TASK.finditer(plain):
+            if any(m.start() < b and a < m.end() for a, b in taken):
+                continue
+            task_id = f"{int(m.group(1))}.{int(m.group(2))}"
+            if task_id in kb.tasks:
+                add(task_id, True)
+            elif has_task_word:
+                add(task_id, False)
+
+
+def _after(negations: list[tuple[int, int]], start: int, view: str) -> bool:
+    """Whether a name starting at `start` follows a negation cue within a few words."""
+    for _, end in negations:
+        if end <= start and len(view[end:start].split()) <= NEGATION_WINDOW:
+            return True
+    return False

@@ -1,0 +1,203 @@
+"""Question understanding: language, one vector, entities, slots, intent, and follow-ups.
+
+The classifier proposes an intent; entities refine it (a task the plan lacks, a group, a
+question about another province's plan) and `Query` records every decision, so the answer
+stage never reads the question's words again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from assistant.embed.base import Encoder
+from assistant.knowledge.base import KnowledgeBase
+from assistant.nlu.classifier import IntentModel, lexical_tokens, structure
+from assistant.nlu.entities import Entities, EntityExtractor
+from assistant.nlu.lexicon import Lexicon, lexicon, views
+from assistant.nlu.query import Intent, Query
+from assistant.text import clean, detect_lang, has_diacritics
+
+MAX_QUESTION = 1000
+FOLLOWUP_WORDS = 9  # a question this short may lean on the previous turn
+CONFIDENT = 0.5
+SURE = 0.8
+# an intent that needs a kind of entity to answer from records
+NEEDS = {
+    Intent.TASK: ("tasks", "unknown_tasks", "groups"),
+    Intent.AGENCY: ("agencies",),
+    Intent.AGENCY_TASKS: ("agencies", "excluded_agencies"),
+    Intent.MEASURE: ("measures", "products", "markets"),
+}
+# intents about one subject (a task, a measure, an agency) that a follow-up can ask more about
+SUBJECT_INTENTS = (Intent.TASK, Intent.MEASURE, Intent.AGENCY, Intent.AGENCY_TASKS)
+INHERITED = ("tasks", "groups", "agencies", "products", "markets", "measures")
+
+
+class Understander:
+    """Everything understanding needs for one knowledge generation."""
+
+    def __init__(self, kb: KnowledgeBase, encoder: Encoder, model: IntentModel | None) -> None:
+        self.kb = kb
+        self.encoder = encoder
+        self.model = model
+        self.lexicon: Lexicon = lexicon()
+        self.extractor = EntityExtractor(kb, self.lexicon)
+
+    def understand(self, raw: str, previous: Query | None = None) -> Query:
+        """Classify a question and pull out what it names; resolve it against `previous`."""
+        text = clean(raw)
+        truncated = len(text) > MAX_QUESTION
+        text = text[:MAX_QUESTION]
+        q = Query(
+            raw=raw,
+            text=text,
+            lang=detect_lang(text),
+            marked=has_diacritics(text),
+            truncated=truncated,
+        )
+        if not re.search(r"[^\W_]", text):
+            q.intent = Intent.EMPTY
+            return q
+        q.vector = self.encoder.encode_queries([text])[0]
+        q.entities = self.extractor.extract(text)
+        plain_view = views(text)[1]
+        self._slots(q, plain_view)
+        if self.model is not None:
+            features = self.model.features(
+                q.vector,
+                lexical_tokens(text, q.entities, self.extractor),
+                structure(q.entities, plain_view, self.lexicon),
+            )
+            q.ranking = self.model.rank(features)[:4]
+        top = q.ranking[0] if q.ranking else (Intent.FREE.value, 0.0)
+        q.predicted, q.confidence = top
+        q.margin = top[1] - (q.ranking[1][1] if len(q.ranking) > 1 else 0.0)
+        q.intent = self._choose(q)
+        if previous is not None and self._leans_on(q, previous, plain_view):
+            self._merge(q, previous)
+        q.intent = self._refine(q)
+        return q
+
+    def _slots(self, q: Query, plain_view: str) -> None:
+        lex, e = self.lexicon, q.entities
+        q.aspects = lex.members("aspect", plain_view)
+        q.wants_list = lex.has("list", plain_view)
+        q.define = lex.has("define", plain_view)
+        q.asks_signer = lex.has("signer", plain_view)
+        scopes = lex.members("target_scope", plain_view)
+        q.target_scope = scopes[0] if scopes else None
+        q.support_tags = lex.members("support_tags", plain_view)
+        period = bool(e.years) and {2026, 2030} <= set(e.years)
+        if e.excluded_annual:
+            q.timeframe = "period"
+        elif lex.has("annual", plain_view):
+            q.timeframe = "annual"
+        elif period or re.search(r"\bgiai doan\b|\bperiod\b", plain_view):
+            q.timeframe = "period"
+        named = any(getattr(e, k) for k in ("tasks", "agencies", "measures", "products", "groups"))
+        q.in_domain = named or lex.has("domain", plain_view)
+
+    def _choose(self, q: Query) -> Intent:
+        """The classifier's intent, unless the evidence in the question contradicts it."""
+        ranked = [Intent(name) for name, _ in q.ranking] or [Intent.FREE]
+        best = ranked[0]
+        e = q.entities
+        named = bool(e.tasks or e.agencies or e.measures or e.groups or (e.products and e.markets))
+        small_talk = (Intent.OUT_OF_SCOPE, Intent.HELP)
+        unsure_small_talk = q.in_domain and q.confidence < SURE
+        if best in small_talk and (named or unsure_small_talk) and len(ranked) > 1:
+            # a question naming the plan's own records, or using its words without the
+            # classifier being sure, is not small talk: take the next intent
+            best = next(i for i in ranked if i not in small_talk)
+        if best is Intent.HELP and q.confidence < SURE:
+            best = Intent.OUT_OF_SCOPE  # not clearly a greeting or a request for help
+        if e.measures and best not in (Intent.MEASURE, Intent.TBT, Intent.OUT_OF_SCOPE):
+            best = Intent.MEASURE  # a foreign measure named by name is what the question is about
+        return best
+
+    def _leans_on(self, q: Query, previous: Query, plain_view: str) -> bool:
+        """Whether a question is a follow-up that needs the previous turn to be understood."""
+        if previous.intent in (Intent.EMPTY, Intent.HELP, Intent.OUT_OF_SCOPE):
+            return False
+        short = len(plain_view.split()) <= FOLLOWUP_WORDS
+        cue = self.lexicon.has("followup", plain_view)
+        if not (short or cue):
+            return False
+        names = any(getattr(q.entities, k) for k in INHERITED)
+        if q.intent in (Intent.HELP, Intent.OUT_OF_SCOPE) and q.confidence >= SURE and not names:
+            return False  # "cảm ơn", "thời tiết mai thế nào": a new turn, not a follow-up
+        own = NEEDS.get(q.intent)
+        complete = own is not None and any(getattr(q.entities, k) for k in own)
+        return cue or not (complete and q.confidence >= CONFIDENT)
+
+    def _merge(self, q: Query, previous: Query) -> None:
+        """Fill what the follow-up leaves out from the previous turn; what it names wins."""
+        e, p = q.entities, previous.entities
+        said = {k for k in INHERITED if getattr(e, k)}
+        merged = dataclasses.replace(e)
+        # a new task replaces the previous task; a new market keeps the previous products
+        replaces = {"tasks": ("tasks", "groups"), "groups": ("tasks", "groups")}
+        blocked = {k for s in said for k in replaces.get(s, (s,))}
+        for kind in INHERITED:
+            if kind not in blocked and not getattr(merged, kind):
+                setattr(merged, kind, list(getattr(p, kind)))
+        q.entities = merged
+        q.followup = True
+        own_need = NEEDS.get(q.intent)
+        usable = own_need is None or any(getattr(merged, k) for k in own_need)
+        subject = any(getattr(p, k) for k in INHERITED)
+        about_subject = (
+            bool(q.aspects) and "report" not in q.aspects and previous.intent in SUBJECT_INTENTS
+        )
+        keep_previous = (
+            q.intent in (Intent.FREE, Intent.HELP, Intent.OUT_OF_SCOPE)
+            or not usable
+            # "chức vụ gì?", "and the timeframe?", "ai phối hợp?": more on the same subject
+            or (not said and subject and (q.confidence < SURE or about_subject))
+            # "còn nhiệm vụ 3.3 thì sao?": the same question of another subject
+            or (said and not q.aspects and previous.intent is not Intent.FREE)
+        )
+        if keep_previous:
+            q.intent = _base(previous.intent)
+            if not q.aspects:
+                q.aspects = list(previous.aspects)
+        q.in_domain = True
+
+    def _refine(self, q: Query) -> Intent:
+        """Entities settle what the classifier cannot: missing records, groups, other scopes."""
+        e, intent = q.entities, q.intent
+        if e.places and not e.home and intent not in (Intent.OUT_OF_SCOPE, Intent.MEASURE):
+            names = [self.kb.places[p].name_vi for p in e.places]
+            q.scope_note = ", ".join(names)
+            return Intent.OTHER_SCOPE
+        if e.unknown_documents and not e.documents and intent is not Intent.OUT_OF_SCOPE:
+            q.scope_note = ", ".join(e.unknown_documents)
+            return Intent.OTHER_SCOPE
+        if intent in (Intent.TASK, Intent.TASK_LIST, Intent.TIMEFRAME, Intent.GROUP):
+            if e.tasks and intent is Intent.TASK:
+                return Intent.TASK
+            if e.unknown_tasks and not e.tasks:
+                return Intent.TASK_UNKNOWN
+            if e.groups and not e.tasks:
+                return Intent.GROUP
+            if intent is Intent.TASK_LIST and q.timeframe:
+                return Intent.TIMEFRAME
+            if intent is Intent.TASK_LIST and e.tasks:
+                return Intent.TASK
+        return intent
+
+
+def _base(intent: Intent) -> Intent:
+    """The learned intent a refined one came from (a follow-up continues that one)."""
+    return {
+        Intent.TASK_UNKNOWN: Intent.TASK,
+        Intent.GROUP: Intent.TASK_LIST,
+        Intent.TIMEFRAME: Intent.TASK_LIST,
+        Intent.OTHER_SCOPE: Intent.FREE,
+    }.get(intent, intent)
+
+
+def entities_of(understander: Understander, text: str) -> Entities:
+    """The entities of a text without classifying it (for commands such as /watch)."""
+    return understander.extractor.extract(clean(text))
