@@ -31,6 +31,7 @@ from bot.handlers import (
     eligibility,
     errors,
     feedback,
+    forward,
     start,
     tasks,
     tbt,
@@ -66,7 +67,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         svc = services or Services(
             settings=settings,
             assistant=Assistant(settings),
-            store=Store(settings.data_dir / "assistant.db"),
+            store=Store(settings.db_path),
             limiter=RateLimiter(),
         )
         app.bot_data["services"] = svc
@@ -77,6 +78,8 @@ def build_application(settings: Settings, services: Services | None = None) -> A
                 check_reminders, REMINDER_TIME.replace(tzinfo=tz), name="reminders"
             )
             app.job_queue.run_once(check_reminders, 2, name="reminders-at-start")
+            # replies staff wrote elsewhere (`assistant forwards reply`) reach their askers
+            app.job_queue.run_repeating(forward.deliver_pending, 60, first=5, name="replies")
         # load the knowledge, index and model now, off the event loop, not on the first question
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(svc.executor, svc.assistant.warm_up)
@@ -121,6 +124,7 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
         "reload": admin.reload,
         "stats": admin.stats,
         "unanswered": admin.unanswered,
+        "reply": forward.reply_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))
@@ -132,11 +136,17 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
         r"^el:r$": eligibility.restart,
         r"^el:": eligibility.step,
         r"^tb:\d+$": tbt.topic,
+        r"^fw:\d{1,18}$": forward.offer,
+        r"^fq:\d{1,18}$": forward.save_faq,
     }
     for pattern, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     # knowledge uploads are a private-chat staff tool; files shared in groups are not for the bot
     app.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, admin.upload))
+    # a staff member's reply to a forwarded question answers it; any other reply is a question
+    app.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.REPLY, forward.on_reply)
+    )
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, ask.on_text))
     app.add_error_handler(errors.on_error)
 

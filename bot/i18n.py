@@ -113,6 +113,58 @@ TEXTS: dict[str, tuple[str, str]] = {
         "🔔 <b>Biện pháp mới/cập nhật</b> cho {what}:",
         "🔔 <b>New or changed measure</b> for {what}:",
     ),
+    "forward_button": ("📨 Hỏi cán bộ Sở", "📨 Ask the Department's staff"),
+    "forwarded": (
+        "Đã chuyển câu hỏi của bạn (số #{id}) tới cán bộ Sở Khoa học và Công nghệ. Câu trả lời "
+        "sẽ được gửi cho bạn tại đây.",
+        "Your question (#{id}) went to the staff of the Department of Science and Technology. "
+        "Their reply will come to you here.",
+    ),
+    "forward_again": (
+        "Câu hỏi này đã được chuyển (số #{id}); cán bộ Sở sẽ trả lời bạn tại đây.",
+        "This question was already forwarded (#{id}); the staff will reply here.",
+    ),
+    "forward_not_yours": (
+        "Chỉ người hỏi mới chuyển được câu hỏi này.",
+        "Only the asker can forward it.",
+    ),
+    "forward_staff": (
+        "📨 <b>Câu hỏi chuyển tới cán bộ #{id}</b> (người hỏi: {who}, {asked_in})\n«{question}»\n\n"
+        "<b>Trợ lý đã tìm:</b>\n<code>{searched}</code>\n\n"
+        "Trả lời tin nhắn này (reply) hoặc gõ <code>/reply {id} nội dung</code>.",
+        "📨 <b>Question forwarded to staff #{id}</b> (asked by {who}, {asked_in})\n«{question}»\n\n"
+        "<b>The assistant searched:</b>\n<code>{searched}</code>\n\n"
+        "Reply to this message, or type <code>/reply {id} your answer</code>.",
+    ),
+    "staff_answer": (
+        "📬 <b>Sở Khoa học và Công nghệ trả lời câu hỏi #{id}</b>\n«{question}»\n\n{reply}",
+        "📬 <b>The Department of Science and Technology answers question #{id}</b>\n"
+        "«{question}»\n\n{reply}",
+    ),
+    "reply_sent": (
+        "Đã gửi trả lời #{id} cho người hỏi. Lưu thành câu hỏi thường gặp để trợ lý tự trả lời "
+        "từ nay?",
+        "Reply #{id} was delivered. Save it as an FAQ entry so the assistant answers it from now "
+        "on?",
+    ),
+    "reply_usage": (
+        "Dùng: <code>/reply số nội dung</code>, ví dụ <code>/reply 12 Hồ sơ nộp tại …</code>",
+        "Use: <code>/reply number text</code>, e.g. <code>/reply 12 Applications go to …</code>",
+    ),
+    "reply_unknown": (
+        "Không có câu hỏi chuyển tiếp #{id}.",
+        "There is no forwarded question #{id}.",
+    ),
+    "save_faq_button": ("💾 Lưu thành FAQ", "💾 Save as FAQ"),
+    "faq_saved": (
+        "Đã lưu thành mục {faq} trong tbt/faq.yaml (đã kiểm tra và nạp lại chỉ mục).",
+        "Saved as entry {faq} in tbt/faq.yaml (validated and re-indexed).",
+    ),
+    "faq_failed": ("Không lưu được:\n{problems}", "Could not save it:\n{problems}"),
+    "forwards_waiting": (
+        "📨 Câu hỏi chuyển tới cán bộ đang chờ: {n}{oldest}",
+        "📨 Forwarded questions waiting for staff: {n}{oldest}",
+    ),
     "comment_reminder": (
         "⏰ Hạn góp ý cho {title}: {due} (còn {days} ngày).",
         "⏰ Comment deadline for {title}: {due} ({days} day{s} left).",

@@ -21,16 +21,22 @@ def examples(lang: str) -> InlineKeyboardMarkup:
     )
 
 
-def feedback(question_id: int) -> InlineKeyboardMarkup:
-    """👍/👎 under an answer (callback 'fb:<id>:1|0')."""
-    return InlineKeyboardMarkup(
+def feedback(question_id: int, forward_label: str | None = None) -> InlineKeyboardMarkup:
+    """👍/👎 under an answer (callback 'fb:<id>:1|0'), and 📨 to staff under a decline."""
+    buttons = [
         [
-            [
-                InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
-                InlineKeyboardButton("👎", callback_data=f"fb:{question_id}:0"),
-            ]
+            InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
+            InlineKeyboardButton("👎", callback_data=f"fb:{question_id}:0"),
         ]
-    )
+    ]
+    if forward_label:
+        buttons.append([InlineKeyboardButton(forward_label, callback_data=f"fw:{question_id}")])
+    return InlineKeyboardMarkup(buttons)
+
+
+def save_faq(forward_id: int, label: str) -> InlineKeyboardMarkup:
+    """💾 under a delivered staff reply (callback 'fq:<forward id>')."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"fq:{forward_id}")]])
 
 
 def tasks(kb: KnowledgeBase) -> InlineKeyboardMarkup:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from assistant.forwarding import ForwardDesk
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import Store
@@ -30,6 +31,10 @@ class Services:
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="answer")
     )
     clock: Callable[[], dt.datetime] | None = None
+    desk: ForwardDesk = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.desk = ForwardDesk(self.store, self.assistant)
 
     def now(self) -> dt.datetime:
         """The current time in the configured zone; tests may replace the clock."""

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 MAX_PROBLEMS = 25
 
 
-async def _refuse_non_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def refuse_non_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Reply with a refusal and return True when the sender is not an admin."""
     user, chat = update.effective_user, update.effective_chat
     if services(context).is_admin(user.id if user else None):
@@ -32,7 +32,7 @@ async def _refuse_non_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     return True
 
 
-def _problems(problems: list[Problem]) -> str:
+def problems_html(problems: list[Problem]) -> str:
     lines = [render.escape(p) for p in problems[:MAX_PROBLEMS]]
     if len(problems) > MAX_PROBLEMS:
         lines.append(f"… (+{len(problems) - MAX_PROBLEMS})")
@@ -52,7 +52,7 @@ def _report(report: BuildReport, lang: str) -> str:
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Validate the knowledge, rebuild the index and swap it in; answers keep flowing."""
-    if await _refuse_non_admin(update, context):
+    if await refuse_non_admin(update, context):
         return
     svc, chat, lang = services(context), update.effective_chat, user_lang(update, context)
     if chat is None:
@@ -64,7 +64,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         report = await loop.run_in_executor(svc.executor, svc.assistant.build)
     except KnowledgeError as exc:
         await send_html(
-            context.bot, chat.id, [t("reload_failed", lang, problems=_problems(exc.problems))]
+            context.bot, chat.id, [t("reload_failed", lang, problems=problems_html(exc.problems))]
         )
         return
     await send_html(context.bot, chat.id, [_report(report, lang)])
@@ -73,7 +73,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Questions per day, the share unanswered, and feedback."""
-    if await _refuse_non_admin(update, context):
+    if await refuse_non_admin(update, context):
         return
     chat, lang = update.effective_chat, user_lang(update, context)
     if chat is None:
@@ -89,12 +89,23 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             + ")"
         )
     lines.append(f"👍 {up}  👎 {down}")
-    await send_html(context.bot, chat.id, ["\n".join(lines)])
+    svc = services(context)
+    waiting = svc.desk.waiting(svc.now())
+    oldest = ""
+    if waiting:
+        hours = max(w for _, w in waiting).total_seconds() / 3600
+        oldest = f" ({'oldest' if en else 'lâu nhất'}: {hours:.0f} h)"
+        oldest += "".join(
+            f"\n#{f.id} · {w.total_seconds() / 3600:.0f} h · {render.escape(f.question[:120])}"
+            for f, w in waiting[:10]
+        )
+    lines.append(t("forwards_waiting", lang, n=len(waiting), oldest=oldest))
+    await send_html(context.bot, chat.id, render.split_messages(["\n".join(lines)]))
 
 
 async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Recent questions the assistant could not answer."""
-    if await _refuse_non_admin(update, context):
+    if await refuse_non_admin(update, context):
         return
     chat, lang = update.effective_chat, user_lang(update, context)
     if chat is None:
@@ -109,7 +120,7 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Replace a knowledge file sent as a document, after validating it; keep a backup."""
-    if await _refuse_non_admin(update, context):
+    if await refuse_non_admin(update, context):
         return
     svc, chat, lang = services(context), update.effective_chat, user_lang(update, context)
     message = update.effective_message
@@ -142,7 +153,7 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     "upload_rejected",
                     lang,
                     name=render.escape(name),
-                    problems=_problems(outcome.problems),
+                    problems=problems_html(outcome.problems),
                 )
             ],
         )

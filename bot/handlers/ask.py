@@ -76,6 +76,8 @@ async def answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE, questi
         answer.confident,
     )
     reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
+    # a decline inside the domain offers the asker a person: the Department's staff
+    offer = t("forward_button", user_lang(update, context)) if answer.forwardable else None
     await send_html(
-        context.bot, chat.id, render.answer_html(answer), keyboards.feedback(qid), reply_to
+        context.bot, chat.id, render.answer_html(answer), keyboards.feedback(qid, offer), reply_to
     )

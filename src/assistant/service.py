@@ -129,7 +129,10 @@ class Assistant:
 
     def upload(self, file_name: str, data: bytes) -> UploadOutcome:
         """Validate an uploaded knowledge file; if it is good, back up, replace and rebuild."""
-        rel = uploads.target_for(file_name)
+        return self.replace_knowledge_file(uploads.target_for(file_name), data)
+
+    def replace_knowledge_file(self, rel: str, data: bytes) -> UploadOutcome:
+        """Validate new content for one knowledge file against the rest; if good, apply it."""
         check = uploads.check_upload(self.settings.knowledge_dir, rel, data)
         if check.problems:
             return UploadOutcome(rel, check.problems, None, None)

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         return self.data_dir / "index"
 
     @property
+    def db_path(self) -> Path:
+        """The SQLite file of questions, feedback, subscriptions, watches and forwards."""
+        return self.data_dir / "assistant.db"
+
+    @property
     def model_path(self) -> str:
         """The sentence-transformers model to load: the built default, or a configured one."""
         if self.model == DEFAULT_MODEL:

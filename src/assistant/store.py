@@ -1,4 +1,4 @@
-"""SQLite storage for the bot: question log, feedback, subscriptions, reminders, watches."""
+"""SQLite storage: questions, feedback, subscriptions, reminders, watches, forwarded questions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: forwards (questions handed to staff)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS questions (
@@ -29,6 +29,12 @@ CREATE TABLE IF NOT EXISTS watches (
     PRIMARY KEY (chat_id, product_id, market));
 CREATE TABLE IF NOT EXISTS prefs (user_id INTEGER PRIMARY KEY, lang TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS questions_ts ON questions (ts);
+CREATE TABLE IF NOT EXISTS forwards (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, question_id INTEGER, channel TEXT NOT NULL,
+    user_id TEXT NOT NULL, chat_id TEXT NOT NULL, lang TEXT NOT NULL, question TEXT NOT NULL,
+    searched TEXT NOT NULL, created TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',
+    staff_id TEXT, reply TEXT, replied TEXT, faq_id TEXT, delivered INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX IF NOT EXISTS forwards_question ON forwards (question_id);
 """
 
 
@@ -49,6 +55,39 @@ class Watch:
     product_id: str
     market: str
     lang: str
+
+
+@dataclass(frozen=True)
+class Forward:
+    """A question the assistant declined, handed to the Department's staff."""
+
+    id: int
+    question_id: int | None
+    channel: str
+    user_id: str
+    chat_id: str
+    lang: str
+    question: str
+    searched: str
+    created: dt.datetime
+    status: str
+    staff_id: str | None = None
+    reply: str | None = None
+    replied: dt.datetime | None = None
+    faq_id: str | None = None
+
+
+FORWARD_COLUMNS = (
+    "id, question_id, channel, user_id, chat_id, lang, question, searched, created, status, "
+    "staff_id, reply, replied, faq_id"
+)
+
+
+def _forward(row: tuple[object, ...]) -> Forward:
+    values = list(row)
+    for i in (8, 12):
+        values[i] = dt.datetime.fromisoformat(str(values[i])) if values[i] else None
+    return Forward(*values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -77,6 +116,10 @@ class Store:
                 )
             elif int(row[0]) > SCHEMA_VERSION:
                 raise RuntimeError(f"database schema {row[0]} is newer than this program")
+            else:  # older files gained their new tables from SCHEMA above
+                self._db.execute(
+                    "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+                )
 
     def close(self) -> None:
         """Close the database."""
@@ -142,6 +185,107 @@ class Store:
                 (limit,),
             ).fetchall()
         return [(str(ts), str(q)) for ts, q in rows]
+
+    def question(self, question_id: int) -> tuple[int | None, int | None, str, str] | None:
+        """(user id, chat id, language, text) of a logged question, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT user_id, chat_id, lang, question FROM questions WHERE id=?", (question_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        user, chat, lang, text = row
+        return (
+            int(user) if user is not None else None,
+            int(chat) if chat is not None else None,
+            str(lang or "vi"),
+            str(text),
+        )
+
+    # --- questions forwarded to staff ----------------------------------------------------
+    def add_forward(
+        self,
+        question_id: int | None,
+        channel: str,
+        user_id: str,
+        chat_id: str,
+        lang: str,
+        question: str,
+        searched: str,
+    ) -> tuple[Forward, bool]:
+        """Record a forwarded question; (the forward, False) if that question was forwarded."""
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO forwards (question_id, channel, user_id, chat_id, lang, "
+                "question, searched, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    question_id,
+                    channel,
+                    user_id,
+                    chat_id,
+                    lang,
+                    question[:2000],
+                    searched,
+                    self._now(),
+                ),
+            )
+            new = cur.rowcount > 0
+            if new:
+                forward_id = int(cur.lastrowid or 0)
+            else:
+                forward_id = int(
+                    self._db.execute(
+                        "SELECT id FROM forwards WHERE question_id=?", (question_id,)
+                    ).fetchone()[0]
+                )
+        found = self.forward(forward_id)
+        assert found is not None
+        return found, new
+
+    def forward(self, forward_id: int) -> Forward | None:
+        """One forwarded question, or None."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {FORWARD_COLUMNS} FROM forwards WHERE id=?", (forward_id,)
+            ).fetchone()
+        return _forward(tuple(row)) if row else None
+
+    def answer_forward(self, forward_id: int, staff_id: str, reply: str) -> None:
+        """Record the staff's reply to a forwarded question."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE forwards SET status='answered', staff_id=?, reply=?, replied=?, "
+                "delivered=0 WHERE id=?",
+                (staff_id, reply[:4000], self._now(), forward_id),
+            )
+
+    def set_forward_faq(self, forward_id: int, faq_id: str) -> None:
+        """Remember the FAQ entry a reply was saved as."""
+        with self._lock:
+            self._db.execute("UPDATE forwards SET faq_id=? WHERE id=?", (faq_id, forward_id))
+
+    def undelivered(self, channel: str) -> list[Forward]:
+        """Answered forwarded questions of a channel whose reply has not reached the asker."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {FORWARD_COLUMNS} FROM forwards WHERE status='answered' AND delivered=0 "
+                "AND channel=? ORDER BY id",
+                (channel,),
+            ).fetchall()
+        return [_forward(tuple(r)) for r in rows]
+
+    def mark_delivered(self, forward_id: int) -> None:
+        """Remember that the asker has the reply."""
+        with self._lock:
+            self._db.execute("UPDATE forwards SET delivered=1 WHERE id=?", (forward_id,))
+
+    def open_forwards(self) -> list[Forward]:
+        """Forwarded questions still waiting for a reply, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {FORWARD_COLUMNS} FROM forwards WHERE status='open' ORDER BY id"
+            ).fetchall()
+        return [_forward(tuple(r)) for r in rows]
 
     # --- preferences ---------------------------------------------------------------------
     def set_lang(self, user_id: int, lang: str) -> None:

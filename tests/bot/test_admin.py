@@ -158,7 +158,9 @@ async def test_stats_and_unanswered(bot: BotHarness) -> None:
     [reply] = await bot.send("/unanswered", user_id=ADMIN_ID)
     assert text_of(reply) == "Chưa có câu hỏi nào bị bỏ ngỏ."
     [reply] = await bot.send("/stats", user_id=ADMIN_ID)
-    assert text_of(reply) == "Câu hỏi theo ngày\n👍 0  👎 0"
+    assert (
+        text_of(reply) == "Câu hỏi theo ngày\n👍 0  👎 0\n📨 Câu hỏi chuyển tới cán bộ đang chờ: 0"
+    )
 
     [unknown] = await bot.send("Sở Tài chánh làm gì?", user_id=USER)
     [answer] = await bot.send("Ai chủ trì nhiệm vụ 3.2?", user_id=USER)
@@ -175,10 +177,13 @@ async def test_stats_and_unanswered(bot: BotHarness) -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d — Sở Tài chánh làm gì\?", text_of(reply))
     [reply] = await bot.send("/stats", user_id=ADMIN_ID)
     assert re.fullmatch(
-        r"Câu hỏi theo ngày\n\d{4}-\d\d-\d\d: 3 \(33% chưa trả lời được\)\n👍 2  👎 1",
+        r"Câu hỏi theo ngày\n\d{4}-\d\d-\d\d: 3 \(33% chưa trả lời được\)\n👍 2  👎 1"
+        r"\n📨 Câu hỏi chuyển tới cán bộ đang chờ: 0",
         text_of(reply),
     )
     [reply] = await bot.send("/stats", user_id=ADMIN_ID, language_code="en")
     assert re.fullmatch(
-        r"Questions per day\n\d{4}-\d\d-\d\d: 3 \(33% unanswered\)\n👍 2  👎 1", text_of(reply)
+        r"Questions per day\n\d{4}-\d\d-\d\d: 3 \(33% unanswered\)\n👍 2  👎 1"
+        r"\n📨 Forwarded questions waiting for staff: 0",
+        text_of(reply),
     )

@@ -105,7 +105,7 @@ async def test_reminders_survive_a_restart(
     ) as bot:
         assert bot.app.job_queue is not None
         jobs = {job.name: job for job in bot.app.job_queue.jobs()}
-        assert set(jobs) == {"reminders", "reminders-at-start"}
+        assert set(jobs) == {"reminders", "reminders-at-start", "replies"}
         daily = jobs["reminders"].next_t
         assert daily is not None
         assert daily.astimezone(TZ).time() == REMINDER_TIME

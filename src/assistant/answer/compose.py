@@ -381,6 +381,11 @@ class Composer(SearchIntents):
             d.source(f"agency:{agency.id}", agency.name_vi, "knowledge/agencies.yaml")
         return True
 
+    def _on_faq(self, q: Query, d: Draft, today: dt.date) -> bool:
+        """A question the FAQ answers word for word: the entry, with its sources."""
+        records.guidance_card(d, self.kb, self.kb.guidance[q.entities.faq[0]])
+        return True
+
     def _on_out_of_scope(self, q: Query, d: Draft, today: dt.date) -> bool:
         return decline(q, d)
 
@@ -429,6 +434,7 @@ HANDLERS: dict[Intent, Handler] = {
     Intent.TBT: Composer._on_tbt,
     Intent.META: Composer._on_meta,
     Intent.DOCUMENT: Composer._on_document,
+    Intent.FAQ: Composer._on_faq,
     Intent.FREE: Composer._on_free,
     Intent.OUT_OF_SCOPE: Composer._on_out_of_scope,
     Intent.OTHER_SCOPE: Composer._on_other_scope,

@@ -89,16 +89,7 @@ def guidance(kb: KnowledgeBase, entry_id: str, lang: str) -> Answer | None:
     if entry is None:
         return None
     d = Draft(lang=lang)
-    d.title(entry.title_en if lang == "en" else entry.title_vi)
-    d.text(entry.text_en if lang == "en" else entry.text_vi)
-    for source in entry.sources:
-        ref = f", {source.ref}" if source.ref else ""
-        d.note(
-            f"{'Source' if lang == 'en' else 'Nguồn'}: {source.title}{ref}"
-            + (f" — {source.url}" if source.url else "")
-        )
-    rel = kb.record_files.get(f"guidance:{entry.id}", "tbt/guidance.yaml")
-    d.source(f"tbt:{entry.id}", entry.title_vi, f"knowledge/{rel}")
+    records.guidance_card(d, kb, entry)
     return _done(d, "tbt", f"/tbt {entry_id}")
 
 

@@ -7,7 +7,14 @@ import datetime as dt
 from assistant.answer.draft import Draft
 from assistant.answer.labels import day_text, label, timeframe_text
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.models import Deadline, Measure, SupportProgramme, Target, Task
+from assistant.knowledge.models import (
+    Deadline,
+    GuidanceEntry,
+    Measure,
+    SupportProgramme,
+    Target,
+    Task,
+)
 
 UNITS = {
     "enterprises": ("doanh nghiệp", "enterprises"),
@@ -249,3 +256,16 @@ def measure_card(d: Draft, measure: Measure, market_name: str) -> None:
         f"({'reviewed' if en else 'rà soát'} {day_text(measure.reviewed_on)})"
     )
     d.source(f"measure:{measure.id}", measure.title, "knowledge/tbt/measures.yaml")
+
+
+def guidance_card(d: Draft, kb: KnowledgeBase, entry: GuidanceEntry) -> None:
+    """A TBT guidance or FAQ entry, with every source it rests on."""
+    en = d.lang == "en"
+    d.title(entry.title_en if en else entry.title_vi)
+    d.text(entry.text_en if en else entry.text_vi)
+    for source in entry.sources:
+        ref = f", {source.ref}" if source.ref else ""
+        url = f" — {source.url}" if source.url else ""
+        d.note(f"{label('source', d.lang)}: {source.title}{ref}{url}")
+    rel = kb.record_files.get(f"guidance:{entry.id}", "tbt/guidance.yaml")
+    d.source(f"tbt:{entry.id}", entry.title_vi, f"knowledge/{rel}")

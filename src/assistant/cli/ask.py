@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Iterable
 
 from assistant.answer.models import Answer
+from assistant.cli.forwards import CLI_CHANNEL
+from assistant.forwarding import ForwardDesk
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,12 +54,27 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+FORWARD_WORDS = {"/forward", "/chuyen", "/chuyển"}
+
+
 def run_chat(args: argparse.Namespace, settings: Settings) -> int:
-    """A console conversation with the same answers the bot gives (follow-ups included)."""
+    """A console conversation with the same answers the bot gives (follow-ups included).
+
+    After a decline inside the domain, `/forward` hands the question to the Department's staff;
+    their reply (`assistant forwards reply N …`) is shown when the chat next starts.
+    """
     assistant = Assistant(settings)
+    desk = ForwardDesk(Store(settings.db_path), assistant)
+    user = getpass.getuser()
     print("Trợ lý Tiêu chuẩn Gia Lai — loading…", flush=True)
-    print(show(assistant.ask("")))
+    print(show(assistant.help("vi")))
+    for forward in desk.store.undelivered(CLI_CHANNEL):
+        if forward.user_id == user:
+            head = f"📬 Sở KH&CN trả lời câu hỏi #{forward.id} «{forward.question}»:"
+            print(f"\n{head}\n{forward.reply}")
+            desk.store.mark_delivered(forward.id)
     print("\n(Gõ câu hỏi; 'q' hoặc Ctrl-D để thoát / type 'q' or Ctrl-D to quit)")
+    declined: Answer | None = None
     while True:
         try:
             question = input("\n> ")
@@ -64,4 +83,22 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if question.strip().lower() in {"q", "quit", "exit", "thoát", "thoat"}:
             return 0
-        print(show(assistant.converse(("cli", "local"), question)))
+        if question.strip().lower() in FORWARD_WORDS:
+            if declined is None:
+                print("Chưa có câu hỏi nào để chuyển. / Nothing to forward yet.")
+                continue
+            opened = desk.open(CLI_CHANNEL, user, user, declined.question, declined.lang)
+            print(
+                f"Đã chuyển câu hỏi #{opened.forward.id} tới cán bộ Sở; trả lời sẽ hiện ở lần "
+                "mở chat sau. / Forwarded; the reply shows next time you open the chat."
+            )
+            declined = None
+            continue
+        answer = assistant.converse(("cli", user), question)
+        print(show(answer))
+        declined = answer if answer.forwardable else None
+        if declined is not None:
+            print(
+                "\n(Gõ /forward để gửi câu hỏi này cho cán bộ Sở. / Type /forward to ask the "
+                "Department's staff.)"
+            )

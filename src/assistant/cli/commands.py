@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from assistant.cli import ask, evaluate, index, setup, tbt, validate
+from assistant.cli import ask, evaluate, forwards, index, setup, tbt, validate
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add every subcommand to the parser."""
-    for module in (validate, index, ask, setup, evaluate, tbt):
+    for module in (validate, index, ask, setup, evaluate, tbt, forwards):
         module.register(sub)

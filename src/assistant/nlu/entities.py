@@ -30,6 +30,7 @@ DOC_NUMBER = re.compile(
 YEAR = re.compile(r"(?<![\d.,/])(20[0-4]\d)(?![\d])")
 NUMBER = re.compile(r"(?<![\d.,/])(\d{1,3})(?![\d.,/]\d|\d)")
 NEGATION_WINDOW = 3  # words between a negation cue and the entity it excludes
+FAQ_OVERLAP = 0.7  # share of words a question must have in common with an FAQ entry's title
 
 
 def doc_key(number: str) -> str:
@@ -51,6 +52,7 @@ class Entities:
     documents: list[str] = field(default_factory=list)
     unknown_documents: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
+    faq: list[str] = field(default_factory=list)
     home: bool = False
     years: list[int] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
@@ -157,6 +159,12 @@ class EntityExtractor:
             named.append(("home", kb.home.id, kb.home.names))
         self.names = NameMatcher(named)
         self.known_documents = self._known_documents(kb)
+        self.faq_titles = [
+            (e.id, _word_set(title))
+            for e in kb.guidance.values()
+            if e.topic == "faq"
+            for title in (e.title_vi, e.title_en)
+        ]
 
     @staticmethod
     def _known_documents(kb: KnowledgeBase) -> dict[str, str]:
@@ -191,7 +199,15 @@ class EntityExtractor:
         e.years = [int(y) for y in YEAR.findall(plain)]
         e.numbers = [int(n) for n in NUMBER.findall(plain)]
         marked_view, plain_view = views(text)
-        negations = self.lexicon.spans("negation", plain_view)
+        harmless = self.lexicon.spans("not_negation", plain_view)
+        marked = has_diacritics(text)
+        negations = [
+            (a, b)
+            for a, b in self.lexicon.spans(
+                "negation", marked_view if marked else plain_view, marked
+            )
+            if not any(x <= a and b <= y for x, y in harmless)
+        ]
         e.negated = bool(negations)
         for start, _end, kind, ref in self.names.find(marked_view, plain_view):
             if kind == "home":
@@ -208,7 +224,19 @@ class EntityExtractor:
         for start, _ in self.lexicon.spans("annual", plain_view):
             if _after(negations, start, plain_view):
                 e.excluded_annual = True
+        e.faq = self._faq(plain_view)
         return e
+
+    def _faq(self, plain_view: str) -> list[str]:
+        """An FAQ entry whose question is (nearly) this one, word for word."""
+        asked = _word_set(plain_view)
+        best, best_id = 0.0, ""
+        for entry_id, title in self.faq_titles:
+            union = len(asked | title)
+            overlap = len(asked & title) / union if union else 0.0
+            if overlap > best:
+                best, best_id = overlap, entry_id
+        return [best_id] if best >= FAQ_OVERLAP else []
 
     def _task_refs(self, plain: str, e: Entities) -> None:
         kb = self.kb
@@ -240,15 +268,16 @@ class EntityExtractor:
                 add(f"{major[0]}.{major[1]}", True)  # "nv34": the dot was not typed
             elif not m.group(0).startswith(("muc", "item", "#")):
                 add(major, False)
-        has_task_word = re.search(rf"(?<![\w]){TASK_WORD}(?![\w])", plain) is not None
         for m in BARE_TASK.finditer(plain):
             if any(m.start() < b and a < m.end() for a, b in taken):
                 continue
             task_id = f"{int(m.group(1))}.{int(m.group(2))}"
             if task_id in kb.tasks:
-                add(task_id, True)
-            elif has_task_word:
-                add(task_id, False)
+                add(task_id, True)  # a number the plan lacks counts only after a task word
+
+
+def _word_set(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", fold_plain(text)) if len(w) > 1}
 
 
 def _after(negations: list[tuple[int, int]], start: int, view: str) -> bool:

@@ -45,20 +45,26 @@ class Lexicon:
 
     def __init__(self, data: dict[str, object]) -> None:
         self.patterns: dict[str, re.Pattern[str]] = {}
+        self.marked: dict[str, re.Pattern[str]] = {}
+        groups: dict[str, list[str]] = {}
         for name, value in data.items():
             if isinstance(value, dict):
                 for sub, phrases in value.items():
-                    self.patterns[f"{name}.{sub}"] = phrases_pattern([str(p) for p in phrases])
+                    groups[f"{name}.{sub}"] = [str(p) for p in phrases]
             elif isinstance(value, list):
-                self.patterns[name] = phrases_pattern([str(p) for p in value])
+                groups[name] = [str(p) for p in value]
+        for name, phrases in groups.items():
+            self.patterns[name] = phrases_pattern([views(p)[1] for p in phrases])
+            self.marked[name] = phrases_pattern([views(p)[0] for p in phrases])
 
     def has(self, name: str, view: str) -> bool:
         """Whether a phrase of the group occurs in a `norm` view."""
         return self.patterns[name].search(view) is not None
 
-    def spans(self, name: str, view: str) -> list[tuple[int, int]]:
-        """Where the phrases of a group occur in a `norm` view."""
-        return [m.span() for m in self.patterns[name].finditer(view)]
+    def spans(self, name: str, view: str, marked: bool = False) -> list[tuple[int, int]]:
+        """Where the phrases of a group occur in a view (the marked one if `marked`)."""
+        pattern = (self.marked if marked else self.patterns)[name]
+        return [m.span() for m in pattern.finditer(view)]
 
     def members(self, name: str, view: str) -> list[str]:
         """The sub-groups of a nested group (e.g. aspect.lead) that occur, in file order."""

@@ -39,6 +39,7 @@ class Intent(StrEnum):
     TBT = "tbt"
     META = "meta"
     DOCUMENT = "document"
+    FAQ = "faq"
     FREE = "free"
     OUT_OF_SCOPE = "out_of_scope"
     OTHER_SCOPE = "other_scope"
@@ -112,6 +113,7 @@ class Query:
                 ("measures", e.measures),
                 ("documents", e.documents + e.unknown_documents),
                 ("places", e.places),
+                ("faq", e.faq),
             )
             if v
         }

@@ -19,7 +19,8 @@ from assistant.nlu.query import Intent, Query
 from assistant.text import clean, detect_lang, has_diacritics
 
 MAX_QUESTION = 1000
-FOLLOWUP_WORDS = 9  # a question this short may lean on the previous turn
+FOLLOWUP_WORDS = 6  # a question this short may lean on the previous turn
+POINTING_WORDS = 10  # … and one this short that points back ("when was that decision issued")
 CONFIDENT = 0.5
 SURE = 0.8
 # an intent that needs a kind of entity to answer from records
@@ -29,6 +30,8 @@ NEEDS = {
     Intent.AGENCY_TASKS: ("agencies", "excluded_agencies"),
     Intent.MEASURE: ("measures", "products", "markets"),
 }
+# what a follow-up may ask about the previous subject ("ai phối hợp?", "and the timeframe?")
+SUBJECT_ASPECTS = {"lead", "partner", "timeframe"}
 # intents about one subject (a task, a measure, an agency) that a follow-up can ask more about
 SUBJECT_INTENTS = (Intent.TASK, Intent.MEASURE, Intent.AGENCY, Intent.AGENCY_TASKS)
 INHERITED = ("tasks", "groups", "agencies", "products", "markets", "measures")
@@ -117,19 +120,33 @@ class Understander:
         return best
 
     def _leans_on(self, q: Query, previous: Query, plain_view: str) -> bool:
-        """Whether a question is a follow-up that needs the previous turn to be understood."""
+        """Whether a question is a follow-up that needs the previous turn to be understood.
+
+        It is when it starts like one ("còn …", "and …", "what about …"), when its intent
+        needs a subject it does not name ("ai phối hợp?"), or when it is short and either
+        points back ("văn bản đó", "that decision") or is not clearly a question of its own.
+        """
         if previous.intent in (Intent.EMPTY, Intent.HELP, Intent.OUT_OF_SCOPE):
             return False
-        short = len(plain_view.split()) <= FOLLOWUP_WORDS
-        cue = self.lexicon.has("followup", plain_view)
-        if not (short or cue):
-            return False
-        names = any(getattr(q.entities, k) for k in INHERITED)
-        if q.intent in (Intent.HELP, Intent.OUT_OF_SCOPE) and q.confidence >= SURE and not names:
-            return False  # "cảm ơn", "thời tiết mai thế nào": a new turn, not a follow-up
+        lex = self.lexicon
+        starts = any(
+            a == len(plain_view) - len(plain_view.lstrip())
+            for a, _ in lex.spans("followup_start", plain_view)
+        )
+        if starts:
+            return True
+        if q.intent in (Intent.HELP, Intent.OUT_OF_SCOPE) and q.confidence >= CONFIDENT:
+            return False  # "cảm ơn", "giá cà phê hôm nay": a new turn, not a follow-up
         own = NEEDS.get(q.intent)
-        complete = own is not None and any(getattr(q.entities, k) for k in own)
-        return cue or not (complete and q.confidence >= CONFIDENT)
+        if own is not None and not any(getattr(q.entities, k) for k in own):
+            return True
+        words = len(plain_view.split())
+        points_back = lex.has("anaphora", plain_view) or (
+            q.marked and bool(lex.spans("anaphora_marked", views(q.text)[0], marked=True))
+        )
+        if points_back:
+            return words <= POINTING_WORDS
+        return words <= FOLLOWUP_WORDS and q.confidence < SURE
 
     def _merge(self, q: Query, previous: Query) -> None:
         """Fill what the follow-up leaves out from the previous turn; what it names wins."""
@@ -148,7 +165,7 @@ class Understander:
         usable = own_need is None or any(getattr(merged, k) for k in own_need)
         subject = any(getattr(p, k) for k in INHERITED)
         about_subject = (
-            bool(q.aspects) and "report" not in q.aspects and previous.intent in SUBJECT_INTENTS
+            bool(set(q.aspects) & SUBJECT_ASPECTS) and previous.intent in SUBJECT_INTENTS
         )
         keep_previous = (
             q.intent in (Intent.FREE, Intent.HELP, Intent.OUT_OF_SCOPE)
@@ -167,6 +184,8 @@ class Understander:
     def _refine(self, q: Query) -> Intent:
         """Entities settle what the classifier cannot: missing records, groups, other scopes."""
         e, intent = q.entities, q.intent
+        if e.faq and intent is not Intent.OUT_OF_SCOPE:
+            return Intent.FAQ  # this very question has an answer the Department wrote
         if e.places and not e.home and intent not in (Intent.OUT_OF_SCOPE, Intent.MEASURE):
             names = [self.kb.places[p].name_vi for p in e.places]
             q.scope_note = ", ".join(names)
