@@ -103,6 +103,39 @@ def test_measure_followup_switches_the_product(fake_assistant: Assistant) -> Non
     assert _entities(second) == {"products": ["pepper"], "markets": ["JP"]}
 
 
+def test_english_measure_followup(fake_assistant: Assistant) -> None:
+    key = _key("measure-english")
+    fake_assistant.converse(key, "What rules apply to exporting cashew to the EU?")
+    second = fake_assistant.converse(key, "what about Japan?")
+    assert second.lang == "en"
+    assert second.intent == Intent.MEASURE.value
+    assert second.understanding["followup"] is True
+    assert _entities(second) == {"products": ["cashew"], "markets": ["JP"]}
+
+
+def test_agency_followup_switches_the_agency(fake_assistant: Assistant) -> None:
+    key = _key("agency-switch")
+    first = fake_assistant.converse(key, "Sở Tài chính chủ trì những nhiệm vụ nào?")
+    assert first.intent == Intent.AGENCY_TASKS.value
+    second = fake_assistant.converse(key, "thế còn Sở KH&CN?")
+    assert second.intent == Intent.AGENCY_TASKS.value
+    assert second.understanding["followup"] is True
+    assert _entities(second) == {"agencies": ["so-khcn"]}
+    led = [t.id for t in fake_assistant.kb.tasks.values() if t.lead == "so-khcn"]
+    assert [t.id for t in second.tasks] == led
+
+
+@pytest.mark.parametrize("followup", ["văn bản đó do ai ban hành?", "When was it issued?"])
+def test_document_followup(fake_assistant: Assistant, followup: str) -> None:
+    key = _key(f"document-{followup}")
+    fake_assistant.converse(key, "Nghị quyết 57-NQ/TW nói về vấn đề gì?")
+    second = fake_assistant.converse(key, followup)
+    assert second.understanding["followup"] is True
+    assert second.intent == Intent.DOCUMENT.value
+    assert _entities(second).get("documents") == ["57-nq/tw"]
+    assert second.confident is True
+
+
 TASK_TURN = "Ai chủ trì nhiệm vụ 3.2?"
 MEASURE_TURN = "xuất cà phê sang EU cần gì?"
 
@@ -175,6 +208,9 @@ def test_after_small_talk_the_old_subject_is_gone(fake_assistant: Assistant) -> 
         pytest.param(
             "Sở Tài chính có trách nhiệm gì?",
             "Kế hoạch nói gì về chuyển đổi số và đổi mới sáng tạo?",
+        ),
+        pytest.param(
+            "Ai chủ trì nhiệm vụ 3.2?", "Còn mấy ngày nữa là hết hạn gửi báo cáo năm nay?"
         ),
     ],
 )

@@ -347,6 +347,10 @@ def test_years(extractor: EntityExtractor, text: str, years: list[int]) -> None:
         ("Which tasks are not led by DOST?", "so-khcn"),
         ("every task except the Department of Finance ones", "so-tai-chinh"),
         ("apart from the Department of Science and Technology, who leads tasks?", "so-khcn"),
+        ("Ngoại trừ Sở Tài chính, ai phối hợp?", "so-tai-chinh"),
+        ("ngoai tru so tai chinh thi ai phoi hop", "so-tai-chinh"),
+        pytest.param("Nhiệm vụ nào khong do Sở KHCN chủ trì?", "so-khcn"),
+        pytest.param("nv nao ko do so khcn chu tri", "so-khcn"),
     ],
 )
 def test_negated_agency_is_excluded(extractor: EntityExtractor, text: str, excluded: str) -> None:
@@ -400,14 +404,28 @@ def test_a_closing_question_particle_excludes_nothing(
     assert e.excluded_annual is False
 
 
-def test_head_office_is_not_a_negation(extractor: EntityExtractor) -> None:
-    e = _extract(extractor, "Trụ sở Sở Tài chính ở đâu?")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trụ sở Sở Tài chính ở đâu?",
+        pytest.param("tru so so tai chinh o dau"),
+    ],
+)
+def test_head_office_is_not_a_negation(extractor: EntityExtractor, text: str) -> None:
+    e = _extract(extractor, text)
     assert e.agencies == ["so-tai-chinh"]
     assert e.excluded == {}
 
 
-def test_foreign_is_not_a_negation(extractor: EntityExtractor) -> None:
-    e = _extract(extractor, "Quy định của nước ngoài như EU về cà phê là gì?")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quy định của nước ngoài như EU về cà phê là gì?",
+        "quy dinh cua nuoc ngoai nhu EU ve ca phe la gi",
+    ],
+)
+def test_foreign_is_not_a_negation(extractor: EntityExtractor, text: str) -> None:
+    e = _extract(extractor, text)
     assert e.markets == ["EU"] and e.products == ["coffee"]
     assert e.excluded == {}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -28,7 +29,7 @@ from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.loader import load_or_raise
 from assistant.nlu.classifier import cross_validated, ensure_model, load_examples, training_set
 from assistant.nlu.dialogue import Dialogues
-from assistant.nlu.entities import EntityExtractor
+from assistant.nlu.entities import EntityExtractor, doc_key
 from assistant.nlu.query import Intent, Query
 from assistant.nlu.understand import Understander
 from assistant.retrieve import Searcher
@@ -68,6 +69,36 @@ def _make_state(
     return _State(kb, searcher, Composer(kb, searcher), understander, stored.manifest)
 
 
+FOCUSED = 2  # an answer citing at most this many records of a kind is about them
+
+
+def answered_subject(q: Query, answer: Answer, kb: KnowledgeBase) -> Query:
+    """The turn as a follow-up should see it: with what the answer turned out to be about.
+
+    "Luật Tiêu chuẩn … ban hành ngày nào?" names no number, but its answer is one legal
+    basis; "số hiệu là gì?" next is about that one. Only a confident, focused answer counts.
+    """
+    if not answer.confident:
+        return q
+    found: dict[str, list[str]] = {}
+    for source in answer.sources:
+        kind, _, ref = source.id.partition(":")
+        found.setdefault(kind, []).append(ref)
+    e = dataclasses.replace(q.entities)
+    if not e.tasks and 0 < len(found.get("task", [])) <= FOCUSED:
+        e.tasks = found["task"][:FOCUSED]
+    if not e.measures and 0 < len(found.get("measure", [])) <= FOCUSED:
+        e.measures = found["measure"][:FOCUSED]
+    if not e.documents:
+        numbers = [
+            doc_key(lb.number)
+            for lb in kb.plan.legal_bases
+            if lb.number and lb.id in found.get("legal", [])[:1]
+        ]
+        e.documents = numbers
+    return dataclasses.replace(q, entities=e)
+
+
 class Assistant:
     """Answers questions from the knowledge base and its index."""
 
@@ -82,7 +113,9 @@ class Assistant:
     def encoder(self) -> Encoder:
         """The encoder, loaded on first use."""
         if self._encoder is None:
-            self._encoder = make_encoder(self.settings.encoder, self.settings.model_path)
+            self._encoder = make_encoder(
+                self.settings.encoder, self.settings.model_path, self.settings.encoder_threads
+            )
         return self._encoder
 
     @property
@@ -160,7 +193,7 @@ class Assistant:
         """
         q = self.understand(question, self.dialogues.last(key))
         answer = self._answer(q, today)
-        self.dialogues.remember(key, q)
+        self.dialogues.remember(key, answered_subject(q, answer, self.kb))
         return answer
 
     def _answer(self, q: Query, today: dt.date | None) -> Answer:

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         default="sentence-transformers", validation_alias="ASSISTANT_ENCODER"
     )
     timezone: str = Field(default="Asia/Ho_Chi_Minh", validation_alias="ASSISTANT_TIMEZONE")
+    # torch's intra-op threads. One query runs as fast on one thread as on two, and one thread
+    # leaves the other core to a rebuild or the bot's other work (docs/PERFORMANCE.md)
+    encoder_threads: int = Field(
+        default=1, ge=1, le=64, validation_alias="ASSISTANT_ENCODER_THREADS"
+    )
 
     @field_validator("admin_ids", mode="before")
     @classmethod

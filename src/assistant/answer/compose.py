@@ -34,6 +34,8 @@ class Composer(SearchIntents):
         if confident is None:  # the structured route found nothing: let the evidence decide
             d = Draft(lang=q.lang)
             confident = self._on_free(q, d, today)
+        # a question inside the domain that we cannot answer can go to a person
+        d.forwardable = not confident and q.in_domain and q.intent not in NOT_FORWARDED
         return finish(q, d, confident)
 
     def _on_help(self, q: Query, d: Draft, today: dt.date) -> bool:
@@ -195,9 +197,9 @@ class Composer(SearchIntents):
 
     def _on_funding(self, q: Query, d: Draft, today: dt.date) -> bool:
         if q.role == "lead":  # "who arranges the money" asks for an agency, not the sources
-            kind, ref = self._subject_from_hits(self._search(q, 8))
-            if kind == "agency":
-                records.agency_card(d, self.kb, ref, None)
+            owner = self._duty_owner(q)
+            if owner is not None:
+                records.agency_card(d, self.kb, owner, None)
                 return True
         en = q.lang == "en"
         d.title("Funding sources (section IV)" if en else "Nguồn kinh phí thực hiện (mục IV)")
@@ -347,15 +349,15 @@ class Composer(SearchIntents):
 
     def _on_agency_by_duty(self, q: Query, d: Draft, today: dt.date) -> bool | None:
         """Which agency has a duty: the agency the best passages belong to."""
-        hits = self._search(q, 8)
-        kind, ref = self._subject_from_hits(hits)
-        if kind is None or not self._relevant(q, hits):
+        if not self._relevant(q, self._search(q, 8)):
             return None
-        if kind == "task":
-            records.task_card(d, self.kb, self.kb.tasks[ref])
-        else:
-            records.agency_card(d, self.kb, ref, None)
-        return True
+        owner = self._duty_owner(q)
+        # an agency the question names is part of the answer ("whom does the DOST report to"):
+        # its duties state the relation; the closest duty's owner follows when it is another one
+        shown = [*q.agencies[:1], *([owner] if owner and owner not in q.agencies[:1] else [])]
+        for agency_id in shown:
+            records.agency_card(d, self.kb, agency_id, None)
+        return True if shown else None
 
     def _on_group(self, q: Query, d: Draft, today: dt.date) -> bool:
         group = self.kb.groups[q.entities.groups[0]]
@@ -411,6 +413,16 @@ def finish(q: Query, d: Draft, confident: bool) -> Answer:
     """Wrap a draft into the Answer to a question."""
     return d.answer(q.text, q.intent.value, confident, q.decisions())
 
+
+# declines that are answers in themselves: small talk, another province's plan, a task the plan
+# lacks (the answer lists the tasks it has)
+NOT_FORWARDED = (
+    Intent.EMPTY,
+    Intent.HELP,
+    Intent.OUT_OF_SCOPE,
+    Intent.OTHER_SCOPE,
+    Intent.TASK_UNKNOWN,
+)
 
 HANDLERS: dict[Intent, Handler] = {
     Intent.EMPTY: Composer._on_help,

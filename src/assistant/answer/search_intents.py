@@ -10,7 +10,7 @@ from assistant.answer.draft import Draft
 from assistant.answer.labels import label
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.models import Measure, Product, Target
-from assistant.nlu.query import Intent, Query
+from assistant.nlu.query import Query
 from assistant.retrieve import Hit, Searcher
 from assistant.text import fold_plain
 
@@ -148,6 +148,24 @@ class SearchIntents:
                 return "agency", owners[ref]
         return None, ""
 
+    def _duty_owner(self, q: Query) -> str | None:
+        """The agency whose section-V duty paragraph is closest to the question, by meaning."""
+        if q.vector is None:
+            return None
+        owners = {f"plan:{x.section}": a.id for a in self.kb.agencies.values() for x in a.duties}
+        rows = [i for i, c in enumerate(self.searcher.chunks) if c.id in owners]
+        if not rows:
+            return None
+        # fuse the meaning-only order of the duty paragraphs with the hybrid (words too) order
+        dense = self.searcher.stored.vectors[rows] @ q.vector
+        by_meaning = {self.searcher.chunks[rows[i]].id: r for r, i in enumerate((-dense).argsort())}
+        hybrid = [h.chunk.id for h in self._search(q, len(self.searcher.chunks))]
+        by_words = {cid: r for r, cid in enumerate(c for c in hybrid if c in owners)}
+        best = min(
+            owners, key=lambda c: -(1 / (60 + by_meaning[c]) + 1 / (60 + by_words.get(c, 99)))
+        )
+        return owners[best]
+
     def _task_of_paragraph(self, paragraph: str) -> str | None:
         """The task whose plan section holds a paragraph (III.4.d belongs to the task of III.4)."""
         best: tuple[int, str | None] = (0, None)
@@ -231,11 +249,7 @@ def _words(text: str) -> str:
 
 
 def decline(q: Query, d: Draft) -> bool:
-    """Say plainly that the plan does not cover this, and what the assistant can answer.
-
-    A question inside the domain is offered to staff (`forwardable`); small talk is not.
-    """
-    d.forwardable = q.in_domain and q.intent is not Intent.OUT_OF_SCOPE
+    """Say plainly that the plan does not cover this, and what the assistant can answer."""
     if q.lang == "en":
         d.text("I can't answer that from the Gia Lai standards plan or the TBT guidance.")
         d.note(

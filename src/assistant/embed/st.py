@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ def offline_quiet() -> None:
         ("TRANSFORMERS_OFFLINE", "1"),
         ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
         ("TRANSFORMERS_VERBOSITY", "error"),
+        ("TOKENIZERS_PARALLELISM", "false"),
     ):
         os.environ.setdefault(key, value)
 
@@ -39,7 +41,9 @@ class SentenceTransformerEncoder:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ModelError(f"sentence-transformers is not installed: {exc}") from exc
         if threads:
-            torch.set_num_threads(threads)
+            torch.set_num_threads(threads)  # process-wide: every encode of this process
+            with contextlib.suppress(RuntimeError):  # only settable before any parallel work
+                torch.set_num_interop_threads(1)
         if not Path(model).exists() and "/" not in model:
             raise ModelError(
                 f"embedding model not found at {model}; run `assistant setup` to build it"
@@ -81,10 +85,10 @@ class SentenceTransformerEncoder:
         return self._encode(texts, self._passage_prompt, batch_size)
 
 
-def make_encoder(kind: str, model: str) -> LazyEncoder:
+def make_encoder(kind: str, model: str, threads: int | None = None) -> LazyEncoder:
     """The configured encoder, loaded on first use: the real model, or the fake one for tests."""
     if kind == "fake":
         from assistant.embed.fake import FakeEncoder
 
         return LazyEncoder(FakeEncoder.name, FakeEncoder)
-    return LazyEncoder(model, lambda: SentenceTransformerEncoder(model))
+    return LazyEncoder(model, lambda: SentenceTransformerEncoder(model, threads))

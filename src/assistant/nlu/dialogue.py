@@ -10,7 +10,7 @@ from collections.abc import Callable
 from assistant.nlu.query import Query
 
 MAX_CONVERSATIONS = 10_000
-FORGET_AFTER = 30 * 60.0  # seconds: an hour-old question is no longer "the previous turn"
+FORGET_AFTER = 30 * 60.0  # seconds: a question half an hour old is no longer "the previous turn"
 
 
 class Dialogues:

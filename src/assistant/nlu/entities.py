@@ -27,8 +27,8 @@ DOC_NUMBER = re.compile(
     r"|\d{1,4}\s*/\s*(?:\d{4}\s*/\s*)?(?:qd\s*-\s*ttg|qd\s*-\s*ubnd|qd|nd\s*-\s*cp|qh\d{2}"
     r"|tt\s*-\s*bkhcn|kh\s*-\s*ubnd|nq\s*-\s*cp|nq\s*-\s*hdnd|ct\s*-\s*ttg))(?![\w])"
 )
-YEAR = re.compile(r"(?<![\d.,/])(20[0-4]\d)(?![\d])")
-NUMBER = re.compile(r"(?<![\d.,/])(\d{1,3})(?![\d.,/]\d|\d)")
+YEAR = re.compile(r"(?<![\w.,/:])(20[0-4]\d)(?![\d])")
+NUMBER = re.compile(r"(?<![\w.,/:])(\d{1,3})(?![\d.,/]\d|\d)")
 NEGATION_WINDOW = 3  # words between a negation cue and the entity it excludes
 FAQ_OVERLAP = 0.7  # share of words a question must have in common with an FAQ entry's title
 
@@ -199,15 +199,9 @@ class EntityExtractor:
         e.years = [int(y) for y in YEAR.findall(plain)]
         e.numbers = [int(n) for n in NUMBER.findall(plain)]
         marked_view, plain_view = views(text)
-        harmless = self.lexicon.spans("not_negation", plain_view)
-        marked = has_diacritics(text)
-        negations = [
-            (a, b)
-            for a, b in self.lexicon.spans(
-                "negation", marked_view if marked else plain_view, marked
-            )
-            if not any(x <= a and b <= y for x, y in harmless)
-        ]
+        cues = self._cues("negation", marked_view, plain_view)
+        harmless = self._inside(cues, self._cues("not_negation", marked_view, plain_view))
+        negations = sorted(set(cues) - set(harmless))
         e.negated = bool(negations)
         for start, _end, kind, ref in self.names.find(marked_view, plain_view):
             if kind == "home":
@@ -226,6 +220,21 @@ class EntityExtractor:
                 e.excluded_annual = True
         e.faq = self._faq(plain_view)
         return e
+
+    def _cues(self, group: str, marked_view: str, plain_view: str) -> list[tuple[int, int]]:
+        """Spans of a group's phrases: typed with marks they must match with them ("trừ" is
+        not "trụ sở"); typed without ("khong do" in an otherwise marked question), without."""
+        return self.lexicon.spans(group, marked_view, marked=True) + [
+            (a, b)
+            for a, b in self.lexicon.spans(group, plain_view)
+            if not has_diacritics(marked_view[a:b])
+        ]
+
+    @staticmethod
+    def _inside(
+        spans: list[tuple[int, int]], outer: list[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
+        return [(a, b) for a, b in spans if any(x <= a and b <= y for x, y in outer)]
 
     def _faq(self, plain_view: str) -> list[str]:
         """An FAQ entry whose question is (nearly) this one, word for word."""

@@ -33,8 +33,14 @@ NEEDS = {
 # what a follow-up may ask about the previous subject ("ai phối hợp?", "and the timeframe?")
 SUBJECT_ASPECTS = {"lead", "partner", "timeframe"}
 # intents about one subject (a task, a measure, an agency) that a follow-up can ask more about
-SUBJECT_INTENTS = (Intent.TASK, Intent.MEASURE, Intent.AGENCY, Intent.AGENCY_TASKS)
-INHERITED = ("tasks", "groups", "agencies", "products", "markets", "measures")
+SUBJECT_INTENTS = (
+    Intent.TASK,
+    Intent.MEASURE,
+    Intent.AGENCY,
+    Intent.AGENCY_TASKS,
+    Intent.DOCUMENT,
+)
+INHERITED = ("tasks", "groups", "agencies", "products", "markets", "measures", "documents")
 
 
 class Understander:
@@ -99,7 +105,7 @@ class Understander:
         elif period or re.search(r"\bgiai doan\b|\bperiod\b", plain_view):
             q.timeframe = "period"
         named = any(getattr(e, k) for k in ("tasks", "agencies", "measures", "products", "groups"))
-        q.in_domain = named or lex.has("domain", plain_view)
+        q.in_domain = named or bool(q.support_tags) or lex.has("domain", plain_view)
 
     def _choose(self, q: Query) -> Intent:
         """The classifier's intent, unless the evidence in the question contradicts it."""
@@ -129,18 +135,26 @@ class Understander:
         if previous.intent in (Intent.EMPTY, Intent.HELP, Intent.OUT_OF_SCOPE):
             return False
         lex = self.lexicon
-        starts = any(
-            a == len(plain_view) - len(plain_view.lstrip())
-            for a, _ in lex.spans("followup_start", plain_view)
+        first = len(plain_view) - len(plain_view.lstrip())
+        starts = any(a == first for a, _ in lex.spans("followup_start", plain_view)) and not any(
+            a == first for a, _ in lex.spans("followup_not", plain_view)
         )
         if starts:
             return True
-        if q.intent in (Intent.HELP, Intent.OUT_OF_SCOPE) and q.confidence >= CONFIDENT:
+        words = len(plain_view.split())
+        small_talk = (q.predicted == Intent.HELP and q.confidence >= SURE) or (
+            q.predicted == Intent.OUT_OF_SCOPE and q.confidence >= CONFIDENT
+        )
+        if small_talk:
             return False  # "cảm ơn", "giá cà phê hôm nay": a new turn, not a follow-up
+        if q.intent in (Intent.HELP, Intent.OUT_OF_SCOPE):
+            return words <= POINTING_WORDS  # unsure small talk after a real question: elliptical
         own = NEEDS.get(q.intent)
         if own is not None and not any(getattr(q.entities, k) for k in own):
             return True
-        words = len(plain_view.split())
+        names = any(getattr(q.entities, k) for k in INHERITED)
+        if not names and words <= FOLLOWUP_WORDS and set(q.aspects) & SUBJECT_ASPECTS:
+            return True  # "who are the partners?", "thời gian thực hiện?"
         points_back = lex.has("anaphora", plain_view) or (
             q.marked and bool(lex.spans("anaphora_marked", views(q.text)[0], marked=True))
         )
@@ -153,8 +167,14 @@ class Understander:
         e, p = q.entities, previous.entities
         said = {k for k in INHERITED if getattr(e, k)}
         merged = dataclasses.replace(e)
-        # a new task replaces the previous task; a new market keeps the previous products
-        replaces = {"tasks": ("tasks", "groups"), "groups": ("tasks", "groups")}
+        # a new task replaces the previous task; a new market keeps the previous products but
+        # not the measures the last answer showed for the old market
+        replaces = {
+            "tasks": ("tasks", "groups"),
+            "groups": ("tasks", "groups"),
+            "products": ("products", "measures"),
+            "markets": ("markets", "measures"),
+        }
         blocked = {k for s in said for k in replaces.get(s, (s,))}
         for kind in INHERITED:
             if kind not in blocked and not getattr(merged, kind):
@@ -170,8 +190,10 @@ class Understander:
         keep_previous = (
             q.intent in (Intent.FREE, Intent.HELP, Intent.OUT_OF_SCOPE)
             or not usable
-            # "chức vụ gì?", "and the timeframe?", "ai phối hợp?": more on the same subject
-            or (not said and subject and (q.confidence < SURE or about_subject))
+            # "chức vụ gì?", "gửi cho cơ quan nào?": more on what the last turn was about
+            or (not said and q.confidence < SURE)
+            # "and the timeframe?", "ai phối hợp?": an aspect of the same subject
+            or (not said and subject and about_subject)
             # "còn nhiệm vụ 3.3 thì sao?": the same question of another subject
             or (said and not q.aspects and previous.intent is not Intent.FREE)
         )
@@ -179,6 +201,13 @@ class Understander:
             q.intent = _base(previous.intent)
             if not q.aspects:
                 q.aspects = list(previous.aspects)
+        if (
+            not said
+            and merged.tasks
+            and set(q.aspects) & SUBJECT_ASPECTS
+            and q.intent not in (Intent.MEASURE, Intent.AGENCY, Intent.AGENCY_TASKS)
+        ):
+            q.intent = Intent.TASK  # who leads, partners or when, of the last answer's task
         q.in_domain = True
 
     def _refine(self, q: Query) -> Intent:
@@ -193,6 +222,8 @@ class Understander:
         if e.unknown_documents and not e.documents and intent is not Intent.OUT_OF_SCOPE:
             q.scope_note = ", ".join(e.unknown_documents)
             return Intent.OTHER_SCOPE
+        if e.unknown_tasks and not e.tasks and intent is not Intent.OUT_OF_SCOPE:
+            return Intent.TASK_UNKNOWN  # whatever it asks of a task the plan lacks
         if intent in (Intent.TASK, Intent.TASK_LIST, Intent.TIMEFRAME, Intent.GROUP):
             if e.tasks and intent is Intent.TASK:
                 return Intent.TASK
