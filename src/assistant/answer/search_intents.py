@@ -52,11 +52,22 @@ class SearchIntents:
         set_aside = set(e.excluded.get("measures", [])) | set(e.excluded.get("markets", []))
         if not (named or q.products or q.markets or set_aside):
             return None  # no product, market or measure named: retrieval decides
-        measures = named or [
+        ranked = self._ranked(q, "measure")
+        kept = [
             m
             for m in self.matching_measures(q.products, q.markets)
             if m.id not in set_aside and m.market not in set_aside
         ]
+        if not kept and q.products and q.markets:
+            # no measure names the product: the market's measures closest to the question
+            closest = [
+                m
+                for m in self.matching_measures([], q.markets)
+                if m.id not in set_aside and ranked.get(f"measure:{m.id}", 99) < 2
+            ]
+            kept = closest if self._relevant(q, self._search(q, 8)) else []
+        kept.sort(key=lambda m: ranked.get(f"measure:{m.id}", 99))
+        measures = named or kept
         en = q.lang == "en"
         products = ", ".join(
             self.kb.products[p].name_en if en else self.kb.products[p].name_vi for p in q.products
@@ -84,6 +95,13 @@ class SearchIntents:
                 if en
                 else f"Cơ sở dữ liệu chưa có biện pháp nào cho {scope}."
             )
+        if "symbol" in q.asks and measures and not any(m.symbol for m in measures[:6]):
+            d.note(
+                "No WTO notification symbol is recorded for this measure."
+                if en
+                else "Cơ sở dữ liệu chưa ghi ký hiệu thông báo WTO cho biện pháp này."
+            )
+            return False
         guide = [h for h in self._search(q, 12) if h.chunk.kind == "tbt"]
         if guide:
             hit = guide[0]

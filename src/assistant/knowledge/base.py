@@ -42,6 +42,7 @@ class KnowledgeBase:
     markets: dict[str, Market] = field(default_factory=dict)
     home: Place | None = None
     places: dict[str, Place] = field(default_factory=dict)
+    countries: dict[str, Place] = field(default_factory=dict)
     file_hashes: dict[str, str] = field(default_factory=dict)
     record_files: dict[str, str] = field(default_factory=dict)
 

@@ -338,6 +338,7 @@ def _assemble(parsed: dict[str, _Parsed], body: Body, hashes: dict[str, str]) ->
         markets={m.id: m for m in markets.markets},
         home=places.home if places else None,
         places={p.id: p for p in places.others} if places else {},
+        countries={c.id: c for c in places.countries} if places else {},
         file_hashes=hashes,
         record_files=record_files,
     )

@@ -354,6 +354,7 @@ class PlacesFile(FileModel):
     sources: list[Source] = Field(min_length=1)
     home: Place
     others: list[Place] = Field(default_factory=list)
+    countries: list[Place] = Field(default_factory=list)
 
 
 class MeasuresFile(FileModel):

@@ -64,6 +64,7 @@ PLACEHOLDERS = {
     "markets": "MARKET",
     "measures": "MEASURE",
     "places": "PLACE",
+    "countries": "PLACE",
     "home": "HOME",
 }
 # feature group weights and regularization, chosen by 5-fold cross-validation on the examples

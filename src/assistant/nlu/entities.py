@@ -27,6 +27,10 @@ DOC_NUMBER = re.compile(
     r"|\d{1,4}\s*/\s*(?:\d{4}\s*/\s*)?(?:qd\s*-\s*ttg|qd\s*-\s*ubnd|qd|nd\s*-\s*cp|qh\d{2}"
     r"|tt\s*-\s*bkhcn|kh\s*-\s*ubnd|nq\s*-\s*cp|nq\s*-\s*hdnd|ct\s*-\s*ttg))(?![\w])"
 )
+SHORT_DOC = re.compile(
+    r"(?<![\w])(quyet dinh|qd|nghi quyet|nq|chi thi|ct|lenh)\s*(?:so\s*)?(\d{1,4})(?![\w/-])"
+)
+SHORT_KIND = {"quyet dinh": "qd", "nghi quyet": "nq", "chi thi": "ct"}
 YEAR = re.compile(r"(?<![\w.,/:])(20[0-4]\d)(?![\d])")
 NUMBER = re.compile(r"(?<![\w.,/:])(\d{1,3})(?![\d.,/]\d|\d)")
 NEGATION_WINDOW = 3  # words between a negation cue and the entity it excludes
@@ -52,6 +56,7 @@ class Entities:
     documents: list[str] = field(default_factory=list)
     unknown_documents: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
     faq: list[str] = field(default_factory=list)
     home: bool = False
     years: list[int] = field(default_factory=list)
@@ -155,6 +160,12 @@ class EntityExtractor:
             for m in kb.measures.values()
         ]
         named += [("places", p.id, p.names) for p in kb.places.values()]
+        named += [("countries", c.id, c.names) for c in kb.countries.values()]
+        named += [
+            ("documents", doc_key(lb.number), [lb.text_vi.split(" ngày ")[0]])
+            for lb in kb.plan.legal_bases
+            if lb.number
+        ]
         if kb.home is not None:
             named.append(("home", kb.home.id, kb.home.names))
         self.names = NameMatcher(named)
@@ -196,6 +207,11 @@ class EntityExtractor:
             target = e.documents if key in self.known_documents else e.unknown_documents
             if key not in target:
                 target.append(key)
+        for m in SHORT_DOC.finditer(plain):  # "QĐ 876", "nghị quyết 57": a number we know
+            kind = SHORT_KIND.get(m.group(1), m.group(1))
+            for key in self.known_documents:
+                if key.startswith(m.group(2)) and kind in key and key not in e.documents:
+                    e.documents.append(key)
         e.years = [int(y) for y in YEAR.findall(plain)]
         e.numbers = [int(n) for n in NUMBER.findall(plain)]
         marked_view, plain_view = views(text)
@@ -207,7 +223,7 @@ class EntityExtractor:
             if kind == "home":
                 e.home = True
                 continue
-            if kind != "places" and _after(negations, start, plain_view):
+            if kind not in ("places", "countries") and _after(negations, start, plain_view):
                 excluded = e.excluded.setdefault(kind, [])
                 if ref not in excluded:
                     excluded.append(ref)

@@ -68,6 +68,7 @@ class Query:
     target_scope: str | None = None
     asks_signer: bool = False
     support_tags: list[str] = field(default_factory=list)
+    asks: list[str] = field(default_factory=list)
     in_domain: bool = False
     followup: bool = False
     scope_note: str | None = None
@@ -124,5 +125,6 @@ class Query:
             "margin": round(self.margin, 3),
             "entities": named,
             "aspects": self.aspects,
+            "asks": self.asks,
             "followup": self.followup,
         }

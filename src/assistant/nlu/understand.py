@@ -40,6 +40,22 @@ SUBJECT_INTENTS = (
     Intent.AGENCY_TASKS,
     Intent.DOCUMENT,
 )
+# intents about the plan's own content: another country's plan gets none of them
+PLAN_INTENTS = (
+    Intent.TASK,
+    Intent.TASK_LIST,
+    Intent.AGENCY,
+    Intent.AGENCY_TASKS,
+    Intent.AGENCY_LIST,
+    Intent.AGENCY_BY_DUTY,
+    Intent.TARGETS,
+    Intent.DEADLINE,
+    Intent.FUNDING,
+    Intent.META,
+    Intent.DOCUMENT,
+    Intent.FREE,
+)
+PERSON_INTENTS = (Intent.AGENCY, Intent.AGENCY_BY_DUTY, Intent.FREE, Intent.CONTACT)
 INHERITED = ("tasks", "groups", "agencies", "products", "markets", "measures", "documents")
 
 
@@ -97,6 +113,7 @@ class Understander:
         scopes = lex.members("target_scope", plain_view)
         q.target_scope = scopes[0] if scopes else None
         q.support_tags = lex.members("support_tags", plain_view)
+        q.asks = lex.members("asks", plain_view)
         period = bool(e.years) and {2026, 2030} <= set(e.years)
         if e.excluded_annual:
             q.timeframe = "period"
@@ -123,6 +140,8 @@ class Understander:
             best = Intent.OUT_OF_SCOPE  # not clearly a greeting or a request for help
         if e.measures and best not in (Intent.MEASURE, Intent.TBT, Intent.OUT_OF_SCOPE):
             best = Intent.MEASURE  # a foreign measure named by name is what the question is about
+        if best is Intent.TBT and (e.products or e.markets) and q.confidence < SURE:
+            best = Intent.MEASURE  # guidance or the measures of that market: the records first
         return best
 
     def _leans_on(self, q: Query, previous: Query, plain_view: str) -> bool:
@@ -213,12 +232,31 @@ class Understander:
     def _refine(self, q: Query) -> Intent:
         """Entities settle what the classifier cannot: missing records, groups, other scopes."""
         e, intent = q.entities, q.intent
+        plain_view = views(q.text)[1]
         if e.faq and intent is not Intent.OUT_OF_SCOPE:
             return Intent.FAQ  # this very question has an answer the Department wrote
         if e.places and not e.home and intent not in (Intent.OUT_OF_SCOPE, Intent.MEASURE):
             names = [self.kb.places[p].name_vi for p in e.places]
             q.scope_note = ", ".join(names)
             return Intent.OTHER_SCOPE
+        if e.countries and intent in PLAN_INTENTS and not e.home:
+            q.scope_note = ", ".join(self.kb.countries[c].name_vi for c in e.countries)
+            return Intent.OTHER_SCOPE  # "Thailand's standards strategy", "kế hoạch của Đức"
+        if (
+            intent is Intent.TARGETS
+            and e.documents
+            and not (e.home or self.lexicon.has("own_plan", plain_view))
+        ):
+            q.scope_note = ", ".join(e.documents)
+            return Intent.OTHER_SCOPE  # the targets of a document the plan cites are not ours
+        if (
+            intent is Intent.DOCUMENT
+            and self.lexicon.has("signed_by", plain_view)
+            and self.lexicon.has("own_plan", plain_view)
+        ):
+            return Intent.META  # who signed the plan that implements Decision 876
+        if "person" in q.asks and not q.asks_signer and intent in PERSON_INTENTS:
+            return Intent.CONTACT  # office holders' names, like phone numbers, are not held
         if e.unknown_documents and not e.documents and intent is not Intent.OUT_OF_SCOPE:
             q.scope_note = ", ".join(e.unknown_documents)
             return Intent.OTHER_SCOPE
