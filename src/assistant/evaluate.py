@@ -221,18 +221,18 @@ def table(groups: dict[str, Scores]) -> str:
 
 
 def confusion_table(truth: list[str], predicted: list[str]) -> str:
-    """Rows are the true intents, columns the predicted ones; the diagonal is right."""
+    """Rows are the true intents, columns (numbered as the rows) the predicted ones."""
     labels = sorted(set(truth) | set(predicted))
-    short = {label: label[:6] for label in labels}
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for t, p in zip(truth, predicted, strict=True):
         counts[(t, p)] += 1
-    lines = [f"{'true/predicted':<16}" + "".join(f"{short[p]:>7}" for p in labels) + "    acc"]
-    for t in labels:
+    lines = [f"{'true / predicted':<20}" + "".join(f"{i:>5}" for i in range(1, len(labels) + 1))]
+    lines[0] += "    acc"
+    for number, t in enumerate(labels, 1):
         row = [counts[(t, p)] for p in labels]
         total = sum(row)
-        acc = f"{100 * counts[(t, t)] / total:6.1f}" if total else "     -"
-        lines.append(f"{t:<16}" + "".join(f"{n or '.':>7}" for n in row) + acc)
+        acc = f"{100 * counts[(t, t)] / total:7.1f}" if total else "      -"
+        lines.append(f"{number:>2} {t:<17}" + "".join(f"{n or '.':>5}" for n in row) + acc)
     right = sum(counts[(t, t)] for t in labels)
     lines.append(
         f"cross-validated accuracy: {100 * right / max(1, len(truth)):.1f}% of {len(truth)}"

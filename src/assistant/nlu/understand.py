@@ -140,6 +140,13 @@ class Understander:
             best = Intent.OUT_OF_SCOPE  # not clearly a greeting or a request for help
         if e.measures and best not in (Intent.MEASURE, Intent.TBT, Intent.OUT_OF_SCOPE):
             best = Intent.MEASURE  # a foreign measure named by name is what the question is about
+        needs = set(q.support_tags) - {"export"}
+        if (
+            needs
+            and best in (Intent.TBT, Intent.OUT_OF_SCOPE, Intent.FREE)
+            and (q.confidence < CONFIDENT)
+        ):
+            best = Intent.SUPPORT  # "hàng nguy cơ cao, tỉnh giúp gì": what support fits that need
         if best is Intent.TBT and (e.products or e.markets) and q.confidence < SURE:
             best = Intent.MEASURE  # guidance or the measures of that market: the records first
         return best
