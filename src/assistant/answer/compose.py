@@ -84,15 +84,20 @@ class Composer(PlanIntents):
 
     def _on_agency_tasks(self, q: Query, d: Draft, today: dt.date) -> bool | None:
         excluded = q.entities.excluded_agencies
-        if excluded and q.role != "partner":
+        if excluded:  # tasks it does not lead, or (asked of partners) does not coordinate
             agency_id = excluded[0]
-            others = [t for t in self.kb.tasks.values() if t.lead != agency_id]
             name = self.kb.agency_names([agency_id], q.lang)[0]
-            head = (
-                f"Tasks not led by {name} ({len(others)})"
-                if q.lang == "en"
-                else f"Nhiệm vụ không do {name} chủ trì ({len(others)})"
-            )
+            if q.role == "partner":
+                others = [t for t in self.kb.tasks.values() if agency_id not in t.partners]
+                en, vi = (
+                    "Tasks {name} does not coordinate ({n})",
+                    "Nhiệm vụ {name} không phối hợp ({n})",
+                )
+            else:
+                others = [t for t in self.kb.tasks.values() if t.lead != agency_id]
+                en = "Tasks not led by {name} ({n})"
+                vi = "Nhiệm vụ không do {name} chủ trì ({n})"
+            head = (en if q.lang == "en" else vi).format(name=name, n=len(others))
             records.task_list(d, self.kb, others, head)
             return True
         if not q.agencies:
@@ -229,14 +234,18 @@ class Composer(PlanIntents):
         return True if shown else None
 
     def _on_group(self, q: Query, d: Draft, today: dt.date) -> bool:
-        group = self.kb.groups[q.entities.groups[0]]
-        tasks = [t for t in self.kb.tasks.values() if t.group == group.id]
-        title = group.title_en if q.lang == "en" else group.title_vi
-        head = f"{'Group' if q.lang == 'en' else 'Nhóm'} {group.id}. {title} ({len(tasks)})"
-        records.task_list(d, self.kb, tasks, head)
-        section = tasks[0].section if tasks else None
-        if section:
-            d.source(f"plan:{section}", f"Kế hoạch, mục {section}", "knowledge/plan/body.md")
+        named = q.entities.groups
+        if len(named) == 2 and named[0] < named[1]:  # "nhóm 1 đến nhóm 5": the range between
+            named = [g for g in self.kb.groups if named[0] <= g <= named[1]]
+        for group_id in named:
+            group = self.kb.groups[group_id]
+            tasks = [t for t in self.kb.tasks.values() if t.group == group.id]
+            title = group.title_en if q.lang == "en" else group.title_vi
+            head = f"{'Group' if q.lang == 'en' else 'Nhóm'} {group.id}. {title} ({len(tasks)})"
+            records.task_list(d, self.kb, tasks, head)
+            section = tasks[0].section if tasks else None
+            if section:
+                d.source(f"plan:{section}", f"Kế hoạch, mục {section}", "knowledge/plan/body.md")
         return True
 
     def _on_agency_list(self, q: Query, d: Draft, today: dt.date) -> bool:

@@ -26,7 +26,7 @@ from assistant.text import has_diacritics, strip_diacritics
 INTENTS_DIR = Path(__file__).with_name("intents")
 MODEL_FILE = "intents.npz"
 META_FILE = "intents.json"
-FORMAT = 3
+FORMAT = 4
 # lexicon groups whose presence is a feature
 SLOT_FEATURES = (
     "aspect.lead",
@@ -42,6 +42,7 @@ SLOT_FEATURES = (
     "signer",
     "domain",
     "money",
+    "legal_basis",
     "target_scope.orientation",
     "target_scope.general",
 )
