@@ -28,11 +28,6 @@ def views(text: str) -> tuple[str, str]:
     return marked, "".join(_plain_char(ch) for ch in marked)
 
 
-def norm(text: str) -> str:
-    """The plain view of a text (what lexicon phrases and most aliases are matched in)."""
-    return views(text)[1]
-
-
 def phrases_pattern(phrases: list[str]) -> re.Pattern[str]:
     """One word-bounded alternation over phrases, longest first, spaces matching any run."""
     ordered = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
@@ -58,7 +53,7 @@ class Lexicon:
             self.marked[name] = phrases_pattern([views(p)[0] for p in phrases])
 
     def has(self, name: str, view: str) -> bool:
-        """Whether a phrase of the group occurs in a `norm` view."""
+        """Whether a phrase of the group occurs in a plain view (see `views`)."""
         return self.patterns[name].search(view) is not None
 
     def spans(self, name: str, view: str, marked: bool = False) -> list[tuple[int, int]]:

@@ -13,7 +13,7 @@ import re
 from assistant.embed.base import Encoder
 from assistant.knowledge.base import KnowledgeBase
 from assistant.nlu.classifier import IntentModel, lexical_tokens, structure
-from assistant.nlu.entities import Entities, EntityExtractor
+from assistant.nlu.entities import EntityExtractor
 from assistant.nlu.lexicon import Lexicon, lexicon, views
 from assistant.nlu.query import Intent, Query
 from assistant.text import clean, detect_lang, has_diacritics
@@ -291,8 +291,3 @@ def _base(intent: Intent) -> Intent:
         Intent.TIMEFRAME: Intent.TASK_LIST,
         Intent.OTHER_SCOPE: Intent.FREE,
     }.get(intent, intent)
-
-
-def entities_of(understander: Understander, text: str) -> Entities:
-    """The entities of a text without classifying it (for commands such as /watch)."""
-    return understander.extractor.extract(clean(text))
