@@ -67,10 +67,15 @@ def words(text: str) -> list[str]:
 
 
 def detect_lang(text: str) -> str:
-    """'vi' or 'en': marks mean Vietnamese; otherwise weigh common words of each language."""
-    if has_diacritics(text):
-        return "vi"
+    """'vi' or 'en': weigh common words of each language, a word with marks counting for vi.
+
+    An English sentence that names one marked code or name ("Decision 876/QĐ-TTg") stays
+    English: it needs at least three English words and twice as many as Vietnamese ones.
+    """
     tokens = [w.lower() for w in words(text)]
-    vi = sum(t in VI_PLAIN for t in tokens)
+    marked = sum(has_diacritics(t) for t in tokens)
+    vi = sum(t in VI_PLAIN for t in tokens) + marked
     en = sum(t in EN_WORDS for t in tokens)
+    if marked:
+        return "en" if en >= 3 and en > 2 * vi else "vi"
     return "en" if en > vi else "vi"

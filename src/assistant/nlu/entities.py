@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.models import LegalBasis
 from assistant.nlu.lexicon import Lexicon, lexicon, views
 from assistant.text import fold_plain, has_diacritics
 
@@ -162,7 +163,7 @@ class EntityExtractor:
         named += [("places", p.id, p.names) for p in kb.places.values()]
         named += [("countries", c.id, c.names) for c in kb.countries.values()]
         named += [
-            ("documents", doc_key(lb.number), [lb.text_vi.split(" ngày ")[0]])
+            ("documents", doc_key(lb.number), [lb.text_vi.split(" ngày ")[0], *_english(lb)])
             for lb in kb.plan.legal_bases
             if lb.number
         ]
@@ -219,14 +220,22 @@ class EntityExtractor:
         harmless = self._inside(cues, self._cues("not_negation", marked_view, plain_view))
         negations = sorted(set(cues) - set(harmless))
         e.negated = bool(negations)
-        for start, _end, kind, ref in self.names.find(marked_view, plain_view):
+        joined = self.lexicon.patterns["conjunction"]
+        last_excluded_end = -1
+        for start, end, kind, ref in self.names.find(marked_view, plain_view):
             if kind == "home":
                 e.home = True
                 continue
-            if kind not in ("places", "countries") and _after(negations, start, plain_view):
+            listed = last_excluded_end >= 0 and not joined.sub(
+                "", plain_view[last_excluded_end:start]
+            ).strip(" ,")
+            if kind not in ("places", "countries") and (
+                _after(negations, start, plain_view) or listed
+            ):
                 excluded = e.excluded.setdefault(kind, [])
                 if ref not in excluded:
                     excluded.append(ref)
+                last_excluded_end = end
                 continue
             bucket: list[str] = getattr(e, kind)
             if ref not in bucket:
@@ -299,6 +308,13 @@ class EntityExtractor:
             task_id = f"{int(m.group(1))}.{int(m.group(2))}"
             if task_id in kb.tasks:
                 add(task_id, True)  # a number the plan lacks counts only after a task word
+
+
+def _english(lb: LegalBasis) -> list[str]:
+    """An English name for a law the plan cites ("Law on Standards and Technical Regulations")."""
+    if lb.kind == "Luật" and not lb.subject_en.lower().startswith("amending"):
+        return [f"Law on {lb.subject_en}"]
+    return []
 
 
 def _word_set(text: str) -> set[str]:

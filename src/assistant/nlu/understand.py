@@ -250,7 +250,8 @@ class Understander:
             q.scope_note = ", ".join(self.kb.countries[c].name_vi for c in e.countries)
             return Intent.OTHER_SCOPE  # "Thailand's standards strategy", "kế hoạch của Đức"
         if (
-            intent is Intent.TARGETS
+            (intent is Intent.TARGETS or "targets" in q.aspects)
+            and intent in (Intent.TARGETS, Intent.DOCUMENT)
             and e.documents
             and not (e.home or self.lexicon.has("own_plan", plain_view))
         ):
