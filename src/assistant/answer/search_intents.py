@@ -39,6 +39,9 @@ class SearchIntents:
             for h in self._search(q, 8)
             if h.chunk.kind in ("tbt", "task", "plan", "measure", "target")
         ]
+        if not q.about_plan:
+            # a TBT question that does not ask about the province's plan: guidance first
+            hits.sort(key=lambda h: h.chunk.kind != "tbt")
         if q.define and len(q.text.split()) <= 6:
             # "what is TBT" wants the basic definition before any detail
             basics = {f"tbt:{e.id}" for e in self.kb.guidance.values() if e.topic == "basics"}

@@ -163,7 +163,7 @@ class EntityExtractor:
         named += [("places", p.id, p.names) for p in kb.places.values()]
         named += [("countries", c.id, c.names) for c in kb.countries.values()]
         named += [
-            ("documents", doc_key(lb.number), [lb.text_vi.split(" ngày ")[0], *_english(lb)])
+            ("documents", doc_key(lb.number), [lb.text_vi.split(" ngày ")[0], *_law_names(lb)])
             for lb in kb.plan.legal_bases
             if lb.number
         ]
@@ -310,11 +310,22 @@ class EntityExtractor:
                 add(task_id, True)  # a number the plan lacks counts only after a task word
 
 
-def _english(lb: LegalBasis) -> list[str]:
-    """An English name for a law the plan cites ("Law on Standards and Technical Regulations")."""
-    if lb.kind == "Luật" and not lb.subject_en.lower().startswith("amending"):
-        return [f"Law on {lb.subject_en}"]
-    return []
+def _law_names(lb: LegalBasis) -> list[str]:
+    """Shorter names people use for a law the plan cites, in both languages.
+
+    "Luật sửa đổi, bổ sung một số điều của Luật X" is also "Luật sửa đổi Luật X"; in English
+    "the Law on X", or "the law amending the Law on X".
+    """
+    if lb.kind != "Luật":
+        return []
+    name = lb.text_vi.split(" ngày ")[0]
+    short = name.replace(", bổ sung một số điều của", "")
+    subject = lb.subject_en
+    if subject.lower().startswith("amending") and " of the " in subject:
+        english = f"law amending the {subject.split(' of the ', 1)[1]}"
+    else:
+        english = f"Law on {subject}"
+    return [n for n in (short, english) if n != name]
 
 
 def _word_set(text: str) -> set[str]:

@@ -70,6 +70,7 @@ class Query:
     support_tags: list[str] = field(default_factory=list)
     asks: list[str] = field(default_factory=list)
     in_domain: bool = False
+    about_plan: bool = False
     followup: bool = False
     scope_note: str | None = None
 

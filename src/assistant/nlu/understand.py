@@ -123,6 +123,7 @@ class Understander:
             q.timeframe = "period"
         named = any(getattr(e, k) for k in ("tasks", "agencies", "measures", "products", "groups"))
         q.in_domain = named or bool(q.support_tags) or lex.has("domain", plain_view)
+        q.about_plan = e.home or lex.has("own_plan", plain_view)
 
     def _choose(self, q: Query) -> Intent:
         """The classifier's intent, unless the evidence in the question contradicts it."""
@@ -250,8 +251,8 @@ class Understander:
             q.scope_note = ", ".join(self.kb.countries[c].name_vi for c in e.countries)
             return Intent.OTHER_SCOPE  # "Thailand's standards strategy", "kế hoạch của Đức"
         if (
-            (intent is Intent.TARGETS or "targets" in q.aspects)
-            and intent in (Intent.TARGETS, Intent.DOCUMENT)
+            intent in (Intent.TARGETS, Intent.DOCUMENT)
+            and self.lexicon.has("goal_words", plain_view)
             and e.documents
             and not (e.home or self.lexicon.has("own_plan", plain_view))
         ):
