@@ -65,7 +65,7 @@ def _make_state(
     searcher = Searcher(stored, encoder)
     extractor = EntityExtractor(kb)
     model = ensure_model(extractor, encoder, index_dir, kb.knowledge_hash)
-    understander = Understander(kb, encoder, model)
+    understander = Understander(kb, encoder, model, extractor)
     return _State(kb, searcher, Composer(kb, searcher), understander, stored.manifest)
 
 

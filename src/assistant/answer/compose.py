@@ -55,8 +55,9 @@ class Composer(PlanIntents):
     # --- structured intents -------------------------------------------------------------
     def _on_task(self, q: Query, d: Draft, today: dt.date) -> bool | None:
         if not q.task_ids:  # the task named by its activity: the best evidence decides
-            kind, ref = self._subject_from_hits(self._search(q, 8), tasks_only=True)
-            if kind != "task" or not self._relevant(q, self._search(q, 8)):
+            hits = self._search(q, 8)
+            kind, ref = self._subject_from_hits(hits, tasks_only=True)
+            if kind != "task" or not self._relevant(q, hits):
                 return None
             records.task_card(d, self.kb, self.kb.tasks[ref])
             return True

@@ -30,8 +30,17 @@ class SearchIntents:
     searcher: Searcher
 
     def _search(self, q: Query, k: int) -> list[Hit]:
-        """Retrieval for the question, reusing the vector understanding computed."""
-        return self.searcher.search(q.text, q.lang, k=k, vector=q.vector)
+        """The top-k chunks for the question, reusing the vector understanding computed.
+
+        Every chunk is ranked once per question and kept on it: a search for k is the first k
+        of that ranking (fusion does not depend on k), so handlers that look several times
+        (measures, support, targets) pay for one retrieval.
+        """
+        if q.ranked_hits is None:
+            q.ranked_hits = self.searcher.search(
+                q.text, q.lang, k=len(self.searcher.chunks), vector=q.vector
+            )
+        return q.ranked_hits[:k]
 
     def _on_tbt(self, q: Query, d: Draft, today: dt.date) -> bool:
         hits = [

@@ -19,8 +19,8 @@ import numpy.typing as npt
 import yaml
 
 from assistant.embed.base import Encoder
-from assistant.nlu.entities import Entities, EntityExtractor
-from assistant.nlu.lexicon import Lexicon, lexicon, views
+from assistant.nlu.entities import ENTITY_KINDS, Entities, EntityExtractor
+from assistant.nlu.lexicon import Lexicon, views
 from assistant.text import has_diacritics, strip_diacritics
 
 INTENTS_DIR = Path(__file__).with_name("intents")
@@ -45,19 +45,6 @@ SLOT_FEATURES = (
     "legal_basis",
     "target_scope.orientation",
     "target_scope.general",
-)
-ENTITY_FEATURES = (
-    "tasks",
-    "unknown_tasks",
-    "groups",
-    "agencies",
-    "products",
-    "markets",
-    "measures",
-    "documents",
-    "unknown_documents",
-    "places",
-    "negated",
 )
 PLACEHOLDERS = {
     "agencies": "AGENCY",
@@ -106,11 +93,18 @@ def examples_digest(examples: Sequence[Example]) -> str:
     return digest.hexdigest()[:16]
 
 
-def lexical_tokens(text: str, entities: Entities, extractor: EntityExtractor) -> list[str]:
+def text_features(
+    text: str, entities: Entities, vocab: Lexicon
+) -> tuple[list[str], npt.NDArray[np.float32]]:
+    """The words and the structure of one question (or example), as the classifier reads them."""
+    plain_view = views(text)[1]
+    return lexical_tokens(plain_view, entities), structure(entities, plain_view, vocab)
+
+
+def lexical_tokens(plain_view: str, entities: Entities) -> list[str]:
     """Words and word pairs of the question, with named things replaced by their kind."""
-    marked_view, plain_view = views(text)
     chars = list(plain_view)
-    for start, end, kind, _ in extractor.names.find(marked_view, plain_view):
+    for start, end, kind, _ in entities.spans:
         token = PLACEHOLDERS.get(kind, "NAME")
         chars[start:end] = list(token.lower().ljust(end - start))
     masked = "".join(chars)
@@ -122,7 +116,7 @@ def lexical_tokens(text: str, entities: Entities, extractor: EntityExtractor) ->
 def structure(entities: Entities, plain_view: str, vocab: Lexicon) -> npt.NDArray[np.float32]:
     """Which kinds of entity and which slot phrases the question has, as 0/1 features."""
     kinds = entities.kinds()
-    values = [float(k in kinds) for k in ENTITY_FEATURES]
+    values = [float(k in kinds) for k in ENTITY_KINDS]
     values += [float(vocab.has(name, plain_view)) for name in SLOT_FEATURES]
     return np.asarray(values, dtype=np.float32)
 
@@ -250,14 +244,13 @@ def training_set(
     cached: dict[str, npt.NDArray[np.float32]] | None = None,
 ) -> TrainingSet:
     """Embed (only what is not cached) and featurize every example."""
-    vocab_lex = extractor.lexicon or lexicon()
     texts = [ex.text for ex in examples]
     vectors = embed_examples(texts, encoder, cached or {})
     token_lists, structs = [], []
     for text in texts:
-        entities = extractor.extract(text)
-        token_lists.append(lexical_tokens(text, entities, extractor))
-        structs.append(structure(entities, views(text)[1], vocab_lex))
+        tokens, struct = text_features(text, extractor.extract(text), extractor.lexicon)
+        token_lists.append(tokens)
+        structs.append(struct)
     counts: dict[str, int] = {}
     for tokens in token_lists:
         for token in set(tokens):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.models import LegalBasis
-from assistant.nlu.lexicon import Lexicon, lexicon, views
+from assistant.nlu.lexicon import Lexicon, lexicon, phrases_pattern, views
 from assistant.text import fold_plain, has_diacritics
 
 TASK_WORD = r"(?:nhiem\s*vu|nv|task|tasks|muc|item|#)"
@@ -36,6 +36,23 @@ YEAR = re.compile(r"(?<![\w.,/:])(20[0-4]\d)(?![\d])")
 NUMBER = re.compile(r"(?<![\w.,/:])(\d{1,3})(?![\d.,/]\d|\d)")
 NEGATION_WINDOW = 3  # words between a negation cue and the entity it excludes
 FAQ_OVERLAP = 0.7  # share of words a question must have in common with an FAQ entry's title
+
+
+# the kinds of entity whose presence the intent classifier sees (a bool for "negated")
+ENTITY_KINDS = (
+    "tasks",
+    "unknown_tasks",
+    "groups",
+    "agencies",
+    "products",
+    "markets",
+    "measures",
+    "documents",
+    "unknown_documents",
+    "places",
+    "negated",
+)
+Span = tuple[int, int, str, str]  # start, end, kind, id of a name found in the question
 
 
 def doc_key(number: str) -> str:
@@ -65,6 +82,7 @@ class Entities:
     excluded: dict[str, list[str]] = field(default_factory=dict)
     excluded_annual: bool = False
     negated: bool = False
+    spans: list[Span] = field(default_factory=list)  # every name found, excluded ones too
 
     @property
     def excluded_agencies(self) -> list[str]:
@@ -73,17 +91,7 @@ class Entities:
 
     def kinds(self) -> set[str]:
         """Which kinds of entity the question names (features for the intent classifier)."""
-        found = {
-            name
-            for name in ("tasks", "unknown_tasks", "groups", "agencies", "products", "markets")
-            if getattr(self, name)
-        }
-        found |= {n for n in ("measures", "documents", "unknown_documents") if getattr(self, n)}
-        if self.places:
-            found.add("places")
-        if self.negated:
-            found.add("negated")
-        return found
+        return {kind for kind in ENTITY_KINDS if getattr(self, kind)}
 
 
 @dataclass(frozen=True)
@@ -112,21 +120,14 @@ class NameMatcher:
                     table[key].append(_Name(kind, ref))
         self._tables = {"marked": marked, "plain": plain}
         self._patterns = {
-            view: re.compile(
-                r"(?<![\w])("
-                + "|".join(
-                    re.escape(k).replace(r"\ ", r"\s+")
-                    for k in sorted(table, key=len, reverse=True)
-                )
-                + r")(?:s|es)?(?![\w])"
-            )
+            view: phrases_pattern(list(table), suffix=r"(?:s|es)?")  # a plural is the same name
             for view, table in self._tables.items()
             if table
         }
 
-    def find(self, marked_view: str, plain_view: str) -> list[tuple[int, int, str, str]]:
+    def find(self, marked_view: str, plain_view: str) -> list[Span]:
         """(start, end, kind, id) of each name found, in order of appearance."""
-        spans: list[tuple[int, int, str, str]] = []
+        spans: list[Span] = []
         for view, text in (("plain", plain_view), ("marked", marked_view)):
             pattern = self._patterns.get(view)
             if pattern is None:
@@ -163,7 +164,7 @@ class EntityExtractor:
         named += [("places", p.id, p.names) for p in kb.places.values()]
         named += [("countries", c.id, c.names) for c in kb.countries.values()]
         named += [
-            ("documents", doc_key(lb.number), [lb.text_vi.split(" ngày ")[0], *_law_names(lb)])
+            ("documents", doc_key(lb.number), _document_names(lb))
             for lb in kb.plan.legal_bases
             if lb.number
         ]
@@ -187,10 +188,8 @@ class EntityExtractor:
                 known[doc_key(lb.number)] = f"legal:{lb.id}"
         if kb.plan.number:
             known[doc_key(kb.plan.number)] = "meta:plan"
-        for p in kb.body.paragraphs:
-            for m in DOC_NUMBER.finditer(fold_plain(p.text)):
-                known.setdefault(doc_key(m.group(1)), f"plan:{p.id}")
-        texts = [(f"task:{t.id}", " ".join(t.content_vi)) for t in kb.tasks.values()]
+        texts = [(f"plan:{p.id}", p.text) for p in kb.body.paragraphs]
+        texts += [(f"task:{t.id}", " ".join(t.content_vi)) for t in kb.tasks.values()]
         texts += [(f"tbt:{g.id}", f"{g.text_vi} {g.text_en}") for g in kb.guidance.values()]
         texts += [(f"measure:{m.id}", f"{m.summary_vi} {m.title}") for m in kb.measures.values()]
         for ref, text in texts:
@@ -222,7 +221,8 @@ class EntityExtractor:
         e.negated = bool(negations)
         joined = self.lexicon.patterns["conjunction"]
         last_excluded_end = -1
-        for start, end, kind, ref in self.names.find(marked_view, plain_view):
+        e.spans = self.names.find(marked_view, plain_view)
+        for start, end, kind, ref in e.spans:
             if kind == "home":
                 e.home = True
                 continue
@@ -310,22 +310,21 @@ class EntityExtractor:
                 add(task_id, True)  # a number the plan lacks counts only after a task word
 
 
-def _law_names(lb: LegalBasis) -> list[str]:
-    """Shorter names people use for a law the plan cites, in both languages.
-
-    "Luật sửa đổi, bổ sung một số điều của Luật X" is also "Luật sửa đổi Luật X"; in English
-    "the Law on X", or "the law amending the Law on X".
+def _document_names(lb: LegalBasis) -> list[str]:
+    """The names people use for a document the plan cites: its title without the date, and for
+    a law shorter forms in both languages ("Luật sửa đổi, bổ sung một số điều của Luật X" is
+    also "Luật sửa đổi Luật X"; in English "the Law on X", or "the law amending the Law on X").
     """
-    if lb.kind != "Luật":
-        return []
     name = lb.text_vi.split(" ngày ")[0]
+    if lb.kind != "Luật":
+        return [name]
     short = name.replace(", bổ sung một số điều của", "")
     subject = lb.subject_en
     if subject.lower().startswith("amending") and " of the " in subject:
         english = f"law amending the {subject.split(' of the ', 1)[1]}"
     else:
         english = f"Law on {subject}"
-    return [n for n in (short, english) if n != name]
+    return [name, *(n for n in (short, english) if n != name)]
 
 
 def _word_set(text: str) -> set[str]:

@@ -28,11 +28,14 @@ def views(text: str) -> tuple[str, str]:
     return marked, "".join(_plain_char(ch) for ch in marked)
 
 
-def phrases_pattern(phrases: list[str]) -> re.Pattern[str]:
-    """One word-bounded alternation over phrases, longest first, spaces matching any run."""
+def phrases_pattern(phrases: list[str], suffix: str = "") -> re.Pattern[str]:
+    """One word-bounded alternation over phrases, longest first, spaces matching any run.
+
+    Group 1 is the phrase matched, without `suffix` (a pattern allowed after it, e.g. a plural).
+    """
     ordered = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered)
-    return re.compile(rf"(?<![\w])(?:{body})(?![\w])")
+    return re.compile(rf"(?<![\w])({body}){suffix}(?![\w])")
 
 
 class Lexicon:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.nlu.entities import Entities
+
+if TYPE_CHECKING:
+    from assistant.retrieve import Hit
 
 
 class Intent(StrEnum):
@@ -73,6 +77,8 @@ class Query:
     about_plan: bool = False
     followup: bool = False
     scope_note: str | None = None
+    # every chunk ranked for this question, once, by the answer stage (see SearchIntents._search)
+    ranked_hits: list[Hit] | None = field(default=None, repr=False)
 
     # the entities most handlers read, by their short names
     @property

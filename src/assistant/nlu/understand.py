@@ -12,9 +12,9 @@ import re
 
 from assistant.embed.base import Encoder
 from assistant.knowledge.base import KnowledgeBase
-from assistant.nlu.classifier import IntentModel, lexical_tokens, structure
+from assistant.nlu.classifier import IntentModel, text_features
 from assistant.nlu.entities import EntityExtractor
-from assistant.nlu.lexicon import Lexicon, lexicon, views
+from assistant.nlu.lexicon import Lexicon, views
 from assistant.nlu.query import Intent, Query
 from assistant.text import clean, detect_lang, has_diacritics
 
@@ -62,12 +62,18 @@ INHERITED = ("tasks", "groups", "agencies", "products", "markets", "measures", "
 class Understander:
     """Everything understanding needs for one knowledge generation."""
 
-    def __init__(self, kb: KnowledgeBase, encoder: Encoder, model: IntentModel | None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        encoder: Encoder,
+        model: IntentModel | None,
+        extractor: EntityExtractor | None = None,
+    ) -> None:
         self.kb = kb
         self.encoder = encoder
         self.model = model
-        self.lexicon: Lexicon = lexicon()
-        self.extractor = EntityExtractor(kb, self.lexicon)
+        self.extractor = extractor or EntityExtractor(kb)
+        self.lexicon: Lexicon = self.extractor.lexicon
 
     def understand(self, raw: str, previous: Query | None = None) -> Query:
         """Classify a question and pull out what it names; resolve it against `previous`."""
@@ -89,12 +95,8 @@ class Understander:
         plain_view = views(text)[1]
         self._slots(q, plain_view)
         if self.model is not None:
-            features = self.model.features(
-                q.vector,
-                lexical_tokens(text, q.entities, self.extractor),
-                structure(q.entities, plain_view, self.lexicon),
-            )
-            q.ranking = self.model.rank(features)[:4]
+            tokens, struct = text_features(text, q.entities, self.lexicon)
+            q.ranking = self.model.rank(self.model.features(q.vector, tokens, struct))[:4]
         top = q.ranking[0] if q.ranking else (Intent.FREE.value, 0.0)
         q.predicted, q.confidence = top
         q.margin = top[1] - (q.ranking[1][1] if len(q.ranking) > 1 else 0.0)
@@ -272,10 +274,6 @@ class Understander:
         if e.unknown_tasks and not e.tasks and intent is not Intent.OUT_OF_SCOPE:
             return Intent.TASK_UNKNOWN  # whatever it asks of a task the plan lacks
         if intent in (Intent.TASK, Intent.TASK_LIST, Intent.TIMEFRAME, Intent.GROUP):
-            if e.tasks and intent is Intent.TASK:
-                return Intent.TASK
-            if e.unknown_tasks and not e.tasks:
-                return Intent.TASK_UNKNOWN
             if e.groups and not e.tasks:
                 return Intent.GROUP
             if intent is Intent.TASK_LIST and q.timeframe:
