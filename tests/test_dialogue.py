@@ -376,3 +376,14 @@ def test_bounded_under_concurrent_use() -> None:
         t.join()
     kept = sum(memory.last((f"w{w}", str(i))) is not None for w in range(8) for i in range(400))
     assert kept == 50
+
+
+def test_followup_after_an_faq_answer(fake_assistant: Assistant) -> None:
+    """A FAQ entry matches its own question only: what follows it is searched, not re-matched."""
+    key = _key("after-faq")
+    first = fake_assistant.converse(key, "Tôi xem quy định kỹ thuật mới của thị trường EU ở đâu?")
+    assert first.intent == Intent.FAQ.value
+    second = fake_assistant.converse(key, "còn thị trường Mỹ thì sao?")
+    assert second.understanding["followup"] is True
+    assert second.intent != Intent.FAQ.value
+    assert second.answer

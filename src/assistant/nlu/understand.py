@@ -290,4 +290,5 @@ def _base(intent: Intent) -> Intent:
         Intent.GROUP: Intent.TASK_LIST,
         Intent.TIMEFRAME: Intent.TASK_LIST,
         Intent.OTHER_SCOPE: Intent.FREE,
+        Intent.FAQ: Intent.FREE,  # the entry matched the question, not what follows it
     }.get(intent, intent)
