@@ -176,3 +176,32 @@ def test_unset_deadline_is_declined(fake_assistant: Assistant) -> None:
     out = _ask(fake_assistant, "Hạn nộp hồ sơ đăng ký hỗ trợ năm 2027 là ngày nào?")
     assert out["confident"] is False
     assert "không đặt thời hạn này" in str(out["answer"])
+
+
+def test_a_report_sent_to_an_agency_is_the_one_it_receives(fake_assistant: Assistant) -> None:
+    """'gửi Sở KHCN' names the recipient: the yearly report sent to it, not its own report."""
+    out = _ask(fake_assistant, "báo cáo hằng năm gửi Sở KHCN trước ngày nào?")
+    assert out["sources"][0]["id"] == "deadline:d-bao-cao-hang-nam"  # type: ignore[index]
+    own = _ask(fake_assistant, "Sở KHCN báo cáo UBND tỉnh khi nào?")
+    assert own["sources"][0]["id"] == "deadline:d-so-khcn-bao-cao"  # type: ignore[index]
+
+
+def test_not_the_yearly_report_lists_the_other_deadlines(fake_assistant: Assistant) -> None:
+    answer = fake_assistant.ask("không phải báo cáo hằng năm, Kế hoạch còn mốc thời hạn nào?")
+    if answer.intent != "deadline":
+        pytest.skip(f"the fake encoder's classifier chose {answer.intent}")
+    ids = [s.id for s in answer.sources]
+    assert "deadline:d-bao-cao-hang-nam" not in ids
+    assert "deadline:d-muc-tieu-2030" in ids
+
+
+def test_an_agency_without_duties_shows_what_it_receives(fake_assistant: Assistant) -> None:
+    """The Ministry has no duty in section V; the plan names it as a report's recipient."""
+    from assistant.answer import records
+    from assistant.answer.draft import Draft
+
+    d = Draft(lang="vi")
+    records.agency_card(d, fake_assistant.kb, "bo-khcn", None)
+    text = d.answer("Bộ KHCN có vai trò gì?", "agency", True).answer
+    assert "Nhận báo cáo" in text
+    assert "Sở Khoa học và Công nghệ tổng hợp, báo cáo UBND tỉnh" in text

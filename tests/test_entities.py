@@ -360,6 +360,45 @@ def test_negated_agency_is_excluded(extractor: EntityExtractor, text: str, exclu
     assert e.negated is True
 
 
+@pytest.mark.parametrize(
+    ("text", "excluded", "kept"),
+    [
+        # a comma that ends the list ends the exclusion: the next agency is the subject
+        ("Ngoài Bộ KHCN, Sở KHCN còn phải báo cáo kết quả cho ai?", ["bo-khcn"], ["so-khcn"]),
+        # a list that goes on after the comma is excluded whole
+        (
+            "Nhiệm vụ nào không do Sở KHCN, Sở Tài chính hoặc UBND tỉnh chủ trì?",
+            ["so-khcn", "so-tai-chinh", "ubnd-tinh"],
+            [],
+        ),
+        ("Nhiệm vụ không do Sở KHCN hay Sở Tài chính chủ trì", ["so-khcn", "so-tai-chinh"], []),
+    ],
+)
+def test_where_a_list_of_excluded_agencies_ends(
+    extractor: EntityExtractor, text: str, excluded: list[str], kept: list[str]
+) -> None:
+    e = _extract(extractor, text)
+    assert e.excluded_agencies == excluded, text
+    assert e.agencies == kept, text
+
+
+@pytest.mark.parametrize(
+    ("text", "recipients", "agencies"),
+    [
+        ("báo cáo hằng năm gửi Sở KHCN trước ngày nào?", ["so-khcn"], ["so-khcn"]),
+        ("bao cao gui ve so khcn truoc ngay may", ["so-khcn"], ["so-khcn"]),
+        ("When must departments report to the DOST?", ["so-khcn"], ["cac-so-nganh", "so-khcn"]),
+        ("Sở KHCN báo cáo khi nào?", [], ["so-khcn"]),
+    ],
+)
+def test_an_agency_something_is_sent_to_is_a_recipient(
+    extractor: EntityExtractor, text: str, recipients: list[str], agencies: list[str]
+) -> None:
+    e = _extract(extractor, text)
+    assert e.recipients == recipients, text
+    assert e.agencies == agencies, text
+
+
 def test_only_the_agency_after_the_negation_is_excluded(extractor: EntityExtractor) -> None:
     e = _extract(extractor, "Nhiệm vụ nào Sở Tài chính phối hợp mà không do Sở KH&CN chủ trì?")
     assert e.agencies == ["so-tai-chinh"]

@@ -53,8 +53,8 @@ def test_confusion_table_counts_and_accuracy() -> None:
 def test_the_gold_folder_loads_questions_and_dialogues_apart() -> None:
     questions = load_gold(GOLD)
     dialogues = load_dialogues(GOLD)
-    assert {q.file for q in questions} == {"gold", "holdout2", "blind"}
+    assert {q.file for q in questions} == {"gold", "holdout2", "blind", "blind2"}
     assert len({q.id for q in questions}) == len(questions)
     assert len(dialogues) >= 30 and all(len(d.turns) >= 2 for d in dialogues)
     turn = as_item(dialogues[0], 1)
-    assert turn.id == f"{dialogues[0].id}.2" and turn.file == "blind_dialogues"
+    assert turn.id == f"{dialogues[0].id}.2" and turn.file.endswith("_dialogues")

@@ -83,3 +83,17 @@ def test_cli_index_info_and_ask_json(
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [x["tasks"][0]["id"] if x["tasks"] else None for x in lines] == ["3.2", "5.3", None]
     assert lines[1]["lang"] == "en" and lines[2]["confident"] is False
+
+
+def test_fusion_keeps_how_far_ahead_a_passage_is() -> None:
+    """Scores, not ranks, are fused: a passage with twice the words of any other leads even
+    when its cosine is a hair lower (unmarked Vietnamese compresses cosines)."""
+    from assistant.retrieve import _fuse
+
+    cosine = np.array([0.773, 0.767, 0.770, 0.750, 0.745])
+    lexical = np.array([12.0, 26.0, 11.0, 3.0, 2.0])
+    fused = _fuse(cosine, lexical)
+    assert max(range(5), key=lambda i: fused[i]) == 1
+    assert all(0.0 <= x <= 1.0 for x in fused)
+    # equal evidence everywhere: nothing is invented
+    assert _fuse(np.array([0.8, 0.8]), np.array([0.0, 0.0])) == [0.0, 0.0]

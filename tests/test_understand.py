@@ -536,3 +536,14 @@ def test_understanding_alone_is_one_forward(
     q: Query = fake_assistant.understand("nv 5.2 ai phoi hop")
     assert q.intent is Intent.TASK
     assert len(counted.batches) == 1
+
+
+def test_a_paragraph_shared_by_several_tasks_goes_to_the_best_ranked_one(
+    fake_assistant: Assistant,
+) -> None:
+    """Tasks 2.1 to 2.3 all sit in section III.2: the ranking decides, not the file order."""
+    composer = fake_assistant.state.composer
+    assert composer._task_of_paragraph("III.2.c", {"task:2.3": 3, "task:4": 7}) == "2.3"
+    assert composer._task_of_paragraph("III.2.c", {}) == "2.1"  # no evidence: the first
+    assert composer._task_of_paragraph("III.4.d", {}) == "4"
+    assert composer._task_of_paragraph("V.2", {}) is None

@@ -13,7 +13,13 @@ from assistant.index.store import StoredIndex
 from assistant.index.vector import VectorIndex, make_vector_index
 from assistant.text import has_diacritics
 
-RRF_K = 60
+# Dense and lexical evidence are fused by a convex combination of their scores, each scaled to
+# [0, 1] over the candidates (Bruch et al., "An Analysis of Fusion Functions for Hybrid
+# Retrieval", 2023). Reciprocal-rank fusion threw the scores away: when e5's cosines are
+# compressed (an unmarked Vietnamese question scores every passage within 0.01) and one passage
+# shares twice the words of any other, rank fusion still let the cosine order decide. The weight
+# was chosen on the development sets (gold, holdout2): 0.5 ranked best of 0.3, 0.5 and 0.7.
+DENSE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -56,24 +62,34 @@ class Searcher:
         plain = lang == "vi" and not has_diacritics(question)
         lexical = np.asarray(self.bm25.pick(plain).scores(question))
         lex_order = [int(i) for i in np.argsort(-lexical)[:depth] if lexical[i] > 0]
-        fused: dict[int, float] = {}
-        for rank, row in enumerate(int(r) for r in dense_rows[0] if r >= 0):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
+        dense_found = {
+            int(r): float(s) for r, s in zip(dense_rows[0], dense_scores[0], strict=True) if r >= 0
+        }
         lex_rank = {row: rank for rank, row in enumerate(lex_order)}
-        for row, rank in lex_rank.items():
-            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
-        cosine = dict(
-            zip((int(r) for r in dense_rows[0]), (float(s) for s in dense_scores[0]), strict=True)
+        rows = list(dict.fromkeys([*dense_found, *lex_order]))
+        # a row found only by BM25 gets its cosine computed here, not for every chunk
+        cosine = np.array(
+            [dense_found.get(r, float(query[0] @ self.stored.vectors[r])) for r in rows]
         )
+        fused = dict(zip(rows, _fuse(cosine, lexical[rows]), strict=True))
+        cos_of = dict(zip(rows, cosine.tolist(), strict=True))
         order = sorted(fused, key=lambda r: -fused[r])[:k]
         return [
             Hit(
                 chunk=self.chunks[row],
                 score=fused[row],
-                # a row found only by BM25 gets its cosine computed here, not for every chunk
-                dense=cosine[row] if row in cosine else float(query[0] @ self.stored.vectors[row]),
+                dense=cos_of[row],
                 lexical=float(lexical[row]),
                 lexical_rank=lex_rank.get(row),
             )
             for row in order
         ]
+
+
+def _fuse(cosine: np.ndarray, lexical: np.ndarray) -> list[float]:
+    """Each candidate's fused score: min-max scaled cosine and max-scaled BM25, weighed."""
+    spread = float(cosine.max() - cosine.min()) if len(cosine) else 0.0
+    dense = (cosine - cosine.min()) / spread if spread > 0 else np.zeros_like(cosine)
+    top = float(lexical.max()) if len(lexical) else 0.0
+    words = lexical / top if top > 0 else np.zeros_like(lexical)
+    return [float(x) for x in DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * words]

@@ -79,6 +79,12 @@ class Composer(PlanIntents):
     def _on_agency(self, q: Query, d: Draft, today: dt.date) -> bool | None:
         if not q.agencies:
             return None
+        duties = frozenset(
+            f"plan:{x.section}" for a in q.agencies for x in self.kb.agencies[a].duties
+        )
+        passage = self._passage_over_records(q, ("agency",), duties)
+        if passage is not None:  # "the plan's requirement on the role of enterprises" (I.2)
+            self._passages(q, d, [passage], force=True)
         for agency_id in q.agencies[:2]:
             records.agency_card(d, self.kb, agency_id, None)
         return True
@@ -165,13 +171,27 @@ class Composer(PlanIntents):
             for x in self.kb.deadlines.values():
                 d.item(x.title_en if q.lang == "en" else x.title_vi)
             return False
+        if q.entities.excluded_annual:  # "not the yearly report": the plan's other deadlines
+            # what is not yearly, or yearly without a fixed date, like the Department's report
+            others = [
+                x for x in self.kb.deadlines.values() if x.recurrence != "yearly" or x.month is None
+            ]
+            for deadline in others:
+                records.deadline_card(d, self.kb, deadline, today)
+            return bool(others)
         chosen = [
             x
             for x in self.kb.deadlines.values()
             if q.agencies and any(a in x.who or a in x.to for a in q.agencies)
         ]
-        # an agency that sends a report comes before one that only receives it
-        chosen.sort(key=lambda x: not any(a in x.who for a in q.agencies))
+        # an agency the question sends something to ("gửi Sở KH&CN") is the recipient; else an
+        # agency that sends a report comes before one that only receives it
+        to = q.entities.recipients
+        chosen.sort(
+            key=lambda x: (
+                not (any(a in x.to for a in to) if to else any(a in x.who for a in q.agencies))
+            )
+        )
         if not chosen:
             chosen = [x for x in self.kb.deadlines.values() if x.month and x.day]
         for deadline in chosen[:2]:
@@ -179,7 +199,7 @@ class Composer(PlanIntents):
         return bool(chosen)
 
     def _on_targets(self, q: Query, d: Draft, today: dt.date) -> bool:
-        if q.target_scope == "orientation":
+        if q.target_scope == "orientation" and 2030 not in q.entities.years:
             return self._quote_section(d, "II.3")
         if q.target_scope == "general":
             return self._quote_section(d, "II.1")
@@ -190,6 +210,8 @@ class Composer(PlanIntents):
             else "Mục tiêu cụ thể đến năm 2030 (mục II.2)"
         )
         records.targets_block(d, self.kb, targets)
+        if q.target_scope == "orientation":  # "by 2030 or 2035?": both horizons
+            self._quote_section(d, "II.3")
         return True
 
     def _on_support(self, q: Query, d: Draft, today: dt.date) -> bool:
@@ -197,15 +219,21 @@ class Composer(PlanIntents):
         ranked = self._ranked(q, "support")
         programmes = [p for p in self.kb.programmes.values() if tags & set(p.for_tags)]
         programmes.sort(key=lambda p: ranked.get(f"support:{p.id}", 99))
-        if not programmes:
+        passage = self._passage_over_records(q, ("support", "target"))
+        if passage is not None:
+            # "does the plan mention …": a paragraph of the plan says it better than any record
+            self._passages(q, d, [passage], force=True)
+            programmes = programmes[:1]
+        elif not programmes:
             programmes = list(self.kb.programmes.values())
+            programmes.sort(key=lambda p: ranked.get(f"support:{p.id}", 99))
             d.text(
                 "Support an enterprise can get under the plan:"
                 if q.lang == "en"
                 else "Các hình thức hỗ trợ doanh nghiệp theo Kế hoạch:"
             )
         for p in programmes:
-            records.programme_card(d, self.kb, p)
+            records.programme_card(d, self.kb, p, partners=q.role == "partner")
         records.next_steps(d, self.kb)
         return True
 
@@ -224,8 +252,15 @@ class Composer(PlanIntents):
 
     def _on_agency_by_duty(self, q: Query, d: Draft, today: dt.date) -> bool | None:
         """Which agency has a duty: the agency the best passages belong to."""
-        if not self._relevant(q, self._search(q, 8)):
+        hits = self._search(q, 8)
+        if not self._relevant(q, hits):
             return None
+        if "report" in q.aspects and not q.agencies:
+            return self._on_deadline(q, d, today)  # "who files the yearly report": its card
+        task = self._task_before_duties(q, hits)
+        if task is not None:  # "who trains officials": an activity of a task, not a duty of V
+            records.task_card(d, self.kb, self.kb.tasks[task])
+            return True
         owner = self._duty_owner(q)
         # an agency the question names is part of the answer ("whom does the DOST report to"):
         # its duties state the relation; the closest duty's owner follows when it is another one

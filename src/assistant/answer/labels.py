@@ -8,6 +8,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "task": ("Nhiệm vụ", "Task"),
     "lead": ("Cơ quan chủ trì", "Lead agency"),
     "partners": ("Cơ quan phối hợp", "Coordinating agencies"),
+    "receives": ("Nhận báo cáo", "Receives the report"),
     "timeframe": ("Thời gian", "Timeframe"),
     "targets": ("Mục tiêu", "Targets"),
     "content": ("Nội dung", "Content"),

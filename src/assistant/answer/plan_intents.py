@@ -16,7 +16,8 @@ class PlanIntents(SearchIntents):
     """The intents of Composer answered from plan.yaml, funding.yaml and agencies.yaml."""
 
     def _on_funding(self, q: Query, d: Draft, today: dt.date) -> bool:
-        if q.role == "lead":  # "who arranges the money" asks for an agency, not the sources
+        if q.role == "lead" or "agency" in q.asks:
+            # "who arranges the money" asks for an agency, not the sources
             owner = self._duty_owner(q)
             if owner is not None:
                 records.agency_card(d, self.kb, owner, None)

@@ -106,6 +106,15 @@ def agency_card(d: Draft, kb: KnowledgeBase, agency_id: str, role: str | None) -
     if agency.parent:
         parent = kb.agencies[agency.parent]
         d.item(("Part of: " + parent.name_en) if en else ("Trực thuộc: " + parent.name_vi))
+    received = [x for x in kb.deadlines.values() if agency_id in x.to]
+    for deadline in received if not agency.duties else []:
+        # an agency with no duty of its own, like the Ministry, is in the plan as a recipient
+        d.item(f"{label('receives', d.lang)}: {deadline.title_en if en else deadline.title_vi}")
+        d.source(
+            f"plan:{deadline.section}",
+            f"Kế hoạch, mục {deadline.section}",
+            "knowledge/plan/body.md",
+        )
     if agency.duties:
         d.text(label("duties", d.lang) + ":")
         for duty in agency.duties:
@@ -184,8 +193,10 @@ def targets_block(d: Draft, kb: KnowledgeBase, targets: list[Target]) -> None:
             d.task_ref(kb, kb.tasks[task_id])
 
 
-def programme_card(d: Draft, kb: KnowledgeBase, p: SupportProgramme) -> None:
-    """A support programme: what, for whom, target, task, lead and next step."""
+def programme_card(
+    d: Draft, kb: KnowledgeBase, p: SupportProgramme, partners: bool = False
+) -> None:
+    """A support programme: what, for whom, target, task, lead (and, when asked, partners)."""
     en = d.lang == "en"
     d.title(p.title_en if en else p.title_vi)
     d.item(f"{label('for_whom', d.lang)}: {p.for_en if en else p.for_vi}")
@@ -201,6 +212,9 @@ def programme_card(d: Draft, kb: KnowledgeBase, p: SupportProgramme) -> None:
     if parts:
         d.item(f"{label('target_task', d.lang)}: " + "; ".join(parts))
     d.item(f"{label('lead', d.lang)}: {kb.agency_names([p.lead], d.lang)[0]}")
+    if partners and p.task and kb.tasks[p.task].partners:
+        names = kb.agency_names(kb.tasks[p.task].partners, d.lang)
+        d.item(f"{label('partners', d.lang)}: {'; '.join(names)}")
     d.source(f"support:{p.id}", p.title_vi, "knowledge/support.yaml")
     if p.target:
         d.source(f"target:{p.target}", f"Mục tiêu {p.section}", "knowledge/targets.yaml")

@@ -21,6 +21,9 @@ from assistant.text import fold_plain
 MIN_DENSE_IN_DOMAIN = 0.78
 MIN_DENSE = 0.88
 MIN_WORD_SHARE = 0.6
+PASSAGE_MARGIN = 0.15  # fused-score lead of a plan paragraph over the records a route shows
+LEXICAL_LEAD = 1.5  # an in-domain best passage sharing this many times the words of any other
+UNRANKED = 10**6  # the rank of a record the ranking did not reach
 
 
 class SearchIntents:
@@ -52,9 +55,15 @@ class SearchIntents:
             # a TBT question that does not ask about the province's plan: guidance first
             hits.sort(key=lambda h: h.chunk.kind != "tbt")
         if q.define and len(q.text.split()) <= 6:
-            # "what is TBT" wants the basic definition before any detail
+            # "what is TBT" wants the basic definition before any detail, wherever it ranks
             basics = {f"tbt:{e.id}" for e in self.kb.guidance.values() if e.topic == "basics"}
-            hits.sort(key=lambda h: h.chunk.id not in basics)
+            ranked = self._search(q, len(self.searcher.chunks))
+            first = [h for h in ranked if h.chunk.id in basics][:1]
+            hits = first + [h for h in hits if h not in first]
+        if "agency" in q.asks and not q.agencies:
+            task = self._task_before_duties(q, self._search(q, 8))
+            if task is not None:  # "whose job is sharing TBT information": the task's lead
+                records.task_card(d, self.kb, self.kb.tasks[task])
         # TBT vocabulary makes the best passage worth showing; without it, evidence decides
         return self._passages(q, d, hits, force=q.in_domain)
 
@@ -64,6 +73,8 @@ class SearchIntents:
         set_aside = set(e.excluded.get("measures", [])) | set(e.excluded.get("markets", []))
         if not (named or q.products or q.markets or set_aside):
             return None  # no product, market or measure named: retrieval decides
+        if not (named or q.products or q.in_domain):
+            return None  # a market and nothing of trade rules ("visa fee for Japan")
         ranked = self._ranked(q, "measure")
         kept = [
             m
@@ -160,10 +171,11 @@ class SearchIntents:
     ) -> tuple[str | None, str]:
         """The task or agency the best hits are about, if they agree on one."""
         owners = {d.section: a.id for a in self.kb.agencies.values() for d in a.duties}
+        task_rank = {h.chunk.id: i for i, h in enumerate(hits) if h.chunk.kind == "task"}
         for hit in hits[:3]:
             kind, ref = hit.chunk.id.split(":", 1)
-            if tasks_only and kind == "plan" and self._task_of_paragraph(ref):
-                return "task", self._task_of_paragraph(ref) or ""
+            if tasks_only and kind == "plan" and self._task_of_paragraph(ref, task_rank):
+                return "task", self._task_of_paragraph(ref, task_rank) or ""
             if tasks_only and kind in ("agency", "plan"):
                 continue
             if kind == "task":
@@ -177,6 +189,24 @@ class SearchIntents:
             if kind == "plan" and ref in owners:
                 return "agency", owners[ref]
         return None, ""
+
+    def _task_before_duties(self, q: Query, hits: list[Hit]) -> str | None:
+        """The task whose activity fits a "which agency does X" question better than any duty.
+
+        Section V gives agencies duties; section III and the appendix give tasks activities
+        with a lead agency. When a task or a paragraph of its section ranks above every duty
+        paragraph and agency record, the question names an activity: its task answers it.
+        """
+        if q.agencies and "agency" not in q.asks:
+            return None  # the question names its agency ("what does the DOST lead")
+        duties = {f"plan:{x.section}" for a in self.kb.agencies.values() for x in a.duties}
+
+        def is_duty(h: Hit) -> bool:
+            return h.chunk.kind == "agency" or h.chunk.id in duties
+
+        first_duty = next((i for i, h in enumerate(hits) if is_duty(h)), len(hits))
+        kind, ref = self._subject_from_hits(hits[:first_duty], tasks_only=True)
+        return ref if kind == "task" else None
 
     def _duty_owner(self, q: Query) -> str | None:
         """The agency whose section-V duty paragraph is closest to the question, by meaning."""
@@ -196,14 +226,25 @@ class SearchIntents:
         )
         return owners[best]
 
-    def _task_of_paragraph(self, paragraph: str) -> str | None:
-        """The task whose plan section holds a paragraph (III.4.d belongs to the task of III.4)."""
-        best: tuple[int, str | None] = (0, None)
-        for task in self.kb.tasks.values():
-            inside = paragraph == task.section or paragraph.startswith(task.section + ".")
-            if inside and len(task.section) > best[0]:
-                best = (len(task.section), task.id)
-        return best[1]
+    def _task_of_paragraph(
+        self, paragraph: str, task_rank: dict[str, int] | None = None
+    ) -> str | None:
+        """The task whose plan section holds a paragraph (III.4.d belongs to the task of III.4).
+
+        Several tasks may share a section (2.1 to 2.3 are all III.2): then the one whose own
+        record ranks best for the question (`task_rank`, chunk id to rank) is taken.
+        """
+        inside = [
+            t
+            for t in self.kb.tasks.values()
+            if paragraph == t.section or paragraph.startswith(t.section + ".")
+        ]
+        if not inside:
+            return None
+        deepest = max(len(t.section) for t in inside)
+        inside = [t for t in inside if len(t.section) == deepest]
+        ranks = task_rank or {}
+        return min(inside, key=lambda t: ranks.get(f"task:{t.id}", UNRANKED)).id
 
     def _ranked(self, q: Query, kind: str) -> dict[str, int]:
         """Rank of each chunk of one kind for the question (0 is best)."""
@@ -226,6 +267,26 @@ class SearchIntents:
             return [self.kb.targets[top.chunk.id.split(":", 1)[1]]]
         return list(self.kb.targets.values())
 
+    def _passage_over_records(
+        self, q: Query, kinds: tuple[str, ...], own: frozenset[str] = frozenset()
+    ) -> Hit | None:
+        """The plan paragraph that fits the question clearly better than any record of `kinds`.
+
+        A question routed to records ("what support …") may ask what only a paragraph says
+        ("does the plan mention integrating central programmes"): then the best hit is a plan
+        paragraph, ahead of the best record by a clear margin of the fused score. `own` are
+        paragraphs the records already show (an agency's duties).
+        """
+        hits = self._search(q, 8)
+        if not hits or hits[0].chunk.kind != "plan" or hits[0].chunk.id in own:
+            return None
+        if not self._relevant(q, hits):
+            return None
+        best_record = max(
+            (h.score for h in hits if h.chunk.kind in kinds or h.chunk.id in own), default=0.0
+        )
+        return hits[0] if hits[0].score - best_record >= PASSAGE_MARGIN else None
+
     def _relevant(self, q: Query, hits: list[Hit]) -> bool:
         if not hits:
             return False
@@ -234,7 +295,11 @@ class SearchIntents:
         asked = [w for w in fold_plain(q.text).split() if len(w) > 1]
         share = len([w for w in words if "_" not in w]) / max(1, len(asked))
         if q.in_domain:
-            return top.dense >= MIN_DENSE_IN_DOMAIN
+            # close in meaning, or singled out by the question's words: unmarked Vietnamese
+            # compresses cosines, and then the words are the evidence
+            runner_up = max((h.lexical for h in hits[1:]), default=0.0)
+            singled_out = top.lexical > 0 and top.lexical >= LEXICAL_LEAD * runner_up
+            return top.dense >= MIN_DENSE_IN_DOMAIN or singled_out
         return top.dense >= MIN_DENSE and share >= MIN_WORD_SHARE
 
     def _passages(self, q: Query, d: Draft, hits: list[Hit], force: bool = False) -> bool:

@@ -20,7 +20,7 @@ import yaml
 
 from assistant.embed.base import Encoder
 from assistant.nlu.entities import ENTITY_KINDS, Entities, EntityExtractor
-from assistant.nlu.lexicon import Lexicon, views
+from assistant.nlu.lexicon import LEXICON_FILE, Lexicon, views
 from assistant.text import has_diacritics, strip_diacritics
 
 INTENTS_DIR = Path(__file__).with_name("intents")
@@ -90,6 +90,8 @@ def examples_digest(examples: Sequence[Example]) -> str:
     for ex in examples:
         digest.update(f"{ex.intent}\t{ex.text}\n".encode())
     digest.update(f"format {FORMAT}".encode())
+    # the slot phrases are features too: a changed lexicon makes the weights stale
+    digest.update(LEXICON_FILE.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -34,6 +34,7 @@ SHORT_DOC = re.compile(
 SHORT_KIND = {"quyet dinh": "qd", "nghi quyet": "nq", "chi thi": "ct"}
 YEAR = re.compile(r"(?<![\w.,/:])(20[0-4]\d)(?![\d])")
 NUMBER = re.compile(r"(?<![\w.,/:])(\d{1,3})(?![\d.,/]\d|\d)")
+RECIPIENT_WINDOW = 1  # "gửi Sở KH&CN", "report to the DOST": the name follows at once
 NEGATION_WINDOW = 3  # words between a negation cue and the entity it excludes
 FAQ_OVERLAP = 0.7  # share of words a question must have in common with an FAQ entry's title
 
@@ -81,6 +82,7 @@ class Entities:
     numbers: list[int] = field(default_factory=list)
     excluded: dict[str, list[str]] = field(default_factory=dict)
     excluded_annual: bool = False
+    recipients: list[str] = field(default_factory=list)  # agencies something is sent to
     negated: bool = False
     spans: list[Span] = field(default_factory=list)  # every name found, excluded ones too
 
@@ -219,19 +221,40 @@ class EntityExtractor:
         harmless = self._inside(cues, self._cues("not_negation", marked_view, plain_view))
         negations = sorted(set(cues) - set(harmless))
         e.negated = bool(negations)
+        sent_to = self.lexicon.spans("sent_to", plain_view)
         joined = self.lexicon.patterns["conjunction"]
         last_excluded_end = -1
         e.spans = self.names.find(marked_view, plain_view)
-        for start, end, kind, ref in e.spans:
+
+        def gap(a: int, b: int) -> str:
+            return joined.sub("", plain_view[a:b]).strip(" ,")
+
+        def conjoined(a: int, b: int) -> bool:
+            return bool(joined.search(plain_view[a:b])) and not gap(a, b)
+
+        for i, (start, end, kind, ref) in enumerate(e.spans):
             if kind == "home":
                 e.home = True
                 continue
-            listed = last_excluded_end >= 0 and not joined.sub(
-                "", plain_view[last_excluded_end:start]
-            ).strip(" ,")
-            if kind not in ("places", "countries") and (
-                _after(negations, start, plain_view) or listed
-            ):
+            # a name joined to an excluded one is excluded too: by "or"/"và", or by a comma
+            # when the list goes on ("not the US, EU or China"); a comma that ends the list
+            # ends the exclusion ("Ngoài Bộ KHCN, Sở KHCN còn báo cáo cho ai?")
+            after = e.spans[i + 1] if i + 1 < len(e.spans) else None
+            listed = last_excluded_end >= 0 and (
+                conjoined(last_excluded_end, start)
+                or (
+                    not gap(last_excluded_end, start)
+                    and after is not None
+                    and not gap(end, after[0])
+                )
+            )
+            # a cue negates the first name after it; later ones only when listed with it
+            cued = any(
+                _after([cue], start, plain_view)
+                and not any(a >= cue[1] and b <= start for a, b, _, _ in e.spans[:i])
+                for cue in negations
+            )
+            if kind not in ("places", "countries") and (cued or listed):
                 excluded = e.excluded.setdefault(kind, [])
                 if ref not in excluded:
                     excluded.append(ref)
@@ -240,6 +263,8 @@ class EntityExtractor:
             bucket: list[str] = getattr(e, kind)
             if ref not in bucket:
                 bucket.append(ref)
+            if kind == "agencies" and _after(sent_to, start, plain_view, RECIPIENT_WINDOW):
+                e.recipients.append(ref)
         for start, _ in self.lexicon.spans("annual", plain_view):
             if _after(negations, start, plain_view):
                 e.excluded_annual = True
@@ -331,9 +356,9 @@ def _word_set(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", fold_plain(text)) if len(w) > 1}
 
 
-def _after(negations: list[tuple[int, int]], start: int, view: str) -> bool:
-    """Whether a name starting at `start` follows a negation cue within a few words."""
-    for _, end in negations:
-        if end <= start and len(view[end:start].split()) <= NEGATION_WINDOW:
+def _after(cues: list[tuple[int, int]], start: int, view: str, window: int = 0) -> bool:
+    """Whether a name starting at `start` follows one of the cues within a few words."""
+    for _, end in cues:
+        if end <= start and len(view[end:start].split()) <= (window or NEGATION_WINDOW):
             return True
     return False

@@ -116,6 +116,7 @@ class Query:
                 ("groups", e.groups),
                 ("agencies", e.agencies),
                 ("excluded", e.excluded),
+                ("recipients", e.recipients),
                 ("products", e.products),
                 ("markets", e.markets),
                 ("measures", e.measures),

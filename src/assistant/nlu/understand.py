@@ -252,14 +252,26 @@ class Understander:
         if e.countries and intent in PLAN_INTENTS and not e.home:
             q.scope_note = ", ".join(self.kb.countries[c].name_vi for c in e.countries)
             return Intent.OTHER_SCOPE  # "Thailand's standards strategy", "kế hoạch của Đức"
+        ours = e.home or self.lexicon.has("own_plan", plain_view)
         if (
             intent in (Intent.TARGETS, Intent.DOCUMENT)
             and self.lexicon.has("goal_words", plain_view)
             and e.documents
-            and not (e.home or self.lexicon.has("own_plan", plain_view))
+            and not ours
         ):
             q.scope_note = ", ".join(e.documents)
             return Intent.OTHER_SCOPE  # the targets of a document the plan cites are not ours
+        if (
+            intent in (Intent.TARGETS, Intent.META)
+            and self.lexicon.has("goal_words", plain_view)
+            and e.markets
+            and not (ours or e.products or e.measures)
+        ):
+            # "China Standards 2035: what targets?": a market's own goals, not our plan's
+            q.scope_note = ", ".join(self.kb.market_name(m, q.lang) for m in e.markets)
+            return Intent.OTHER_SCOPE
+        if intent is Intent.META and e.documents and not ours:
+            return Intent.DOCUMENT  # who issued a cited law, and its number: that law's record
         if (
             intent is Intent.DOCUMENT
             and self.lexicon.has("signed_by", plain_view)
