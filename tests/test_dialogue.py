@@ -387,3 +387,27 @@ def test_followup_after_an_faq_answer(fake_assistant: Assistant) -> None:
     assert second.understanding["followup"] is True
     assert second.intent != Intent.FAQ.value
     assert second.answer
+
+
+def test_the_target_of_the_last_task(fake_assistant: Assistant) -> None:
+    """A short question for the target, right after a task, asks for that task's targets."""
+    key = _key("target-of-task")
+    first = fake_assistant.converse(key, "Who leads task 4?")
+    assert first.tasks[0].id == "4"
+    second = fake_assistant.converse(key, "What's the target?")
+    assert second.understanding["followup"] is True
+    assert second.intent == Intent.TARGETS.value
+    ids = [s.id for s in second.sources]
+    served = [t.id for t in fake_assistant.kb.targets.values() if "4" in t.tasks]
+    assert served and ids[: len(served)] == [f"target:{t}" for t in served]
+
+
+def test_a_vietnamese_followup_is_counted_in_words_not_syllables(
+    fake_assistant: Assistant,
+) -> None:
+    """'đăng ký có thời hạn bao lâu?' is seven syllables but a short follow-up."""
+    key = _key("syllables")
+    fake_assistant.converse(key, "Ai chủ trì nhiệm vụ 3.2?")
+    second = fake_assistant.converse(key, "nhiệm vụ này thực hiện trong thời gian bao lâu?")
+    assert second.understanding["followup"] is True
+    assert second.tasks and second.tasks[0].id == "3.2"

@@ -85,8 +85,14 @@ def answered_subject(q: Query, answer: Answer, kb: KnowledgeBase) -> Query:
         kind, _, ref = source.id.partition(":")
         found.setdefault(kind, []).append(ref)
     e = dataclasses.replace(q.entities)
-    if not e.tasks and 0 < len(found.get("task", [])) <= FOCUSED:
-        e.tasks = found["task"][:FOCUSED]
+    # the tasks the answer was about: its task records, else those of its targets or support
+    of_records = list(found.get("task", []))
+    if q.intent in (Intent.TARGETS, Intent.SUPPORT):  # not the programme beside a measure
+        of_records += [t for ref in found.get("target", []) for t in kb.targets[ref].tasks]
+        of_records += [kb.programmes[ref].task or "" for ref in found.get("support", [])]
+    tasks = [t for t in dict.fromkeys(of_records) if t]
+    if not e.tasks and 0 < len(tasks) <= FOCUSED:
+        e.tasks = tasks
     if not e.measures and 0 < len(found.get("measure", [])) <= FOCUSED:
         e.measures = found["measure"][:FOCUSED]
     if not e.documents:

@@ -13,6 +13,7 @@ from assistant.answer.plan_intents import PlanIntents
 from assistant.answer.search_intents import decline
 from assistant.knowledge.base import KnowledgeBase
 from assistant.nlu.query import Intent, Query
+from assistant.nlu.understand import CONFIDENT
 from assistant.retrieve import Searcher
 
 # A handler writes into the draft and says whether it answered (True), declined (False), or
@@ -55,6 +56,8 @@ class Composer(PlanIntents):
     # --- structured intents -------------------------------------------------------------
     def _on_task(self, q: Query, d: Draft, today: dt.date) -> bool | None:
         if not q.task_ids:  # the task named by its activity: the best evidence decides
+            if q.confidence < CONFIDENT and not q.followup:
+                return None  # an unsure guess at "task" with no task in sight: passages
             hits = self._search(q, 8)
             kind, ref = self._subject_from_hits(hits, tasks_only=True)
             if kind != "task" or not self._relevant(q, hits):
@@ -161,7 +164,7 @@ class Composer(PlanIntents):
             )
             d.source("plan:V", "Kế hoạch, mục V", "knowledge/plan/body.md")
             return False
-        if not (q.agencies or "report" in q.aspects or 30 in q.entities.numbers):
+        if not (q.agencies or "report" in q.aspects or 30 in q.entities.numbers or q.followup):
             # a deadline the plan does not set (applications, other years): say which it sets
             d.text(
                 "The plan sets no such deadline. The deadlines it does set:"

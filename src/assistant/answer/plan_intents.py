@@ -23,6 +23,11 @@ class PlanIntents(SearchIntents):
                 records.agency_card(d, self.kb, owner, None)
                 return True
         en = q.lang == "en"
+        shown = self.kb.funding.sources + self.kb.funding.rules
+        own = frozenset(f"plan:{x.section}" for x in shown) | {"plan:IV"}
+        passage = self._passage_over_records(q, ("funding",), own)
+        if passage is not None:  # a paragraph that says it better than the list of sources
+            self._passages(q, d, [passage], force=True)
         d.title("Funding sources (section IV)" if en else "Nguồn kinh phí thực hiện (mục IV)")
         for src in self.kb.funding.sources:
             d.item(src.title_en if en else self.kb.section_text(src.section))
@@ -41,6 +46,9 @@ class PlanIntents(SearchIntents):
         if not numbers:
             if not self._relevant(q, self._search(q, 8)):
                 return None  # nothing in the question points at the plan's documents
+            passage = self._passage_over_records(q, ("legal", "meta"))
+            if passage is not None:  # "which laws govern the budget estimates" (IV.e)
+                return self._passages(q, d, [passage], force=True)
             return self._legal_bases(q, d, best_only=True)
         number = numbers[0]
         en = q.lang == "en"

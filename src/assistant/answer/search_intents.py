@@ -259,6 +259,9 @@ class SearchIntents:
         by_number = [t for t in self.kb.targets.values() if t.value in numbers]
         if by_number:
             return by_number
+        of_tasks = [t for t in self.kb.targets.values() if set(t.tasks) & set(q.task_ids)]
+        if of_tasks:  # "and the target?" of a task: the targets the task serves
+            return of_tasks
         if q.wants_list or not hits:
             return list(self.kb.targets.values())
         top = hits[0]

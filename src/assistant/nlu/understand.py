@@ -21,6 +21,9 @@ from assistant.text import clean, detect_lang, has_diacritics
 MAX_QUESTION = 1000
 FOLLOWUP_WORDS = 6  # a question this short may lean on the previous turn
 POINTING_WORDS = 10  # … and one this short that points back ("when was that decision issued")
+# Vietnamese words are counted in syllables ("đăng ký", "thời hạn"): the same short question
+# has more of them than in English
+SYLLABLES_PER_WORD = {"vi": 1.2, "en": 1.0}
 CONFIDENT = 0.5
 SURE = 0.8
 # an intent that needs a kind of entity to answer from records
@@ -32,6 +35,8 @@ NEEDS = {
 }
 # what a follow-up may ask about the previous subject ("ai phối hợp?", "and the timeframe?")
 SUBJECT_ASPECTS = {"lead", "partner", "timeframe"}
+# … and what a short question without a subject of its own asks of the previous one
+LEANING_ASPECTS = SUBJECT_ASPECTS | {"targets"}
 # intents about one subject (a task, a measure, an agency) that a follow-up can ask more about
 SUBJECT_INTENTS = (
     Intent.TASK,
@@ -170,7 +175,7 @@ class Understander:
         )
         if starts:
             return True
-        words = len(plain_view.split())
+        words = round(len(plain_view.split()) / SYLLABLES_PER_WORD.get(q.lang, 1.0))
         small_talk = (q.predicted == Intent.HELP and q.confidence >= SURE) or (
             q.predicted == Intent.OUT_OF_SCOPE and q.confidence >= CONFIDENT
         )
@@ -182,8 +187,11 @@ class Understander:
         if own is not None and not any(getattr(q.entities, k) for k in own):
             return True
         names = any(getattr(q.entities, k) for k in INHERITED)
-        if not names and words <= FOLLOWUP_WORDS and set(q.aspects) & SUBJECT_ASPECTS:
-            return True  # "who are the partners?", "thời gian thực hiện?"
+        if not names and words <= FOLLOWUP_WORDS and set(q.aspects) & LEANING_ASPECTS:
+            return True  # "who are the partners?", "thời gian thực hiện?", "and the target?"
+        had_subject = any(getattr(previous.entities, k) for k in INHERITED)
+        if not names and words <= FOLLOWUP_WORDS and q.asks and had_subject:
+            return True  # "số hiệu là gì?" right after a law: that law's number
         points_back = lex.has("anaphora", plain_view) or (
             q.marked and bool(lex.spans("anaphora_marked", views(q.text)[0], marked=True))
         )
