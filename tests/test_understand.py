@@ -547,3 +547,32 @@ def test_a_paragraph_shared_by_several_tasks_goes_to_the_best_ranked_one(
     assert composer._task_of_paragraph("III.2.c", {}) == "2.1"  # no evidence: the first
     assert composer._task_of_paragraph("III.4.d", {}) == "4"
     assert composer._task_of_paragraph("V.2", {}) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Germany's standardization strategy: what are its priorities?",
+        "Chiến lược tiêu chuẩn hóa của Nhật Bản có những ưu tiên gì?",
+        "lo trinh tieu chuan cua Han Quoc den 2030",
+    ],
+)
+def test_another_countrys_strategy_is_another_scope(
+    fake_assistant: Assistant, question: str
+) -> None:
+    q = fake_assistant.understand(question)
+    assert q.intent is Intent.OTHER_SCOPE, q.decisions()
+    assert q.scope_note
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are Japan's requirements for wooden furniture?",
+        "Kế hoạch của tỉnh có chiến lược hỗ trợ xuất khẩu sang Hàn Quốc không?",
+    ],
+)
+def test_a_market_in_a_trade_question_is_not_another_scope(
+    fake_assistant: Assistant, question: str
+) -> None:
+    assert fake_assistant.understand(question).intent is not Intent.OTHER_SCOPE
