@@ -39,3 +39,17 @@ def test_strip_and_detect() -> None:
 
 def test_clean_removes_controls_and_zero_width() -> None:
     assert clean("a\x00b\u200bc\n\n d") == "a b c d"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Who manages Viet Nam's TBT network?", "en"),  # a Vietnamese name in English
+        ("Gia Lai plan targets", "en"),
+        ("ocop la gi", "vi"),  # an acronym typed in lower case among Vietnamese words
+        ("tieu chuan co so TCCS va quy chuan QCVN khac nhau the nao", "vi"),
+        ("Lacey Act la gi", "vi"),
+    ],
+)
+def test_words_no_vietnamese_syllable_is_spelt_like_count_for_english(text: str, lang: str) -> None:
+    assert detect_lang(text) == lang

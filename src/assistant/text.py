@@ -66,16 +66,40 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+# the shape of a Vietnamese syllable written without marks: initial, vowels, final
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?"
+)
+
+
+def _foreign(token: str) -> bool:
+    """A lower-case word that no Vietnamese syllable is spelt like ("manages", "network")."""
+    return (
+        len(token) >= 3
+        and token.isalpha()
+        and not has_diacritics(token)
+        and any(c in "aeiouy" for c in token)
+        and not _SYLLABLE.fullmatch(token)
+    )
+
+
 def detect_lang(text: str) -> str:
     """'vi' or 'en': weigh common words of each language, a word with marks counting for vi.
 
-    An English sentence that names one marked code or name ("Decision 876/QĐ-TTg") stays
-    English: it needs at least three English words and twice as many as Vietnamese ones.
+    An unmarked word that cannot be a Vietnamese syllable counts for English, so a question
+    naming "Viet Nam" or "Gia Lai" in English stays English; acronyms (written in capitals)
+    count for neither. An English sentence that names one marked code or name ("Decision
+    876/QĐ-TTg") stays English: it needs at least three English words and twice as many as
+    Vietnamese ones.
     """
-    tokens = [w.lower() for w in words(text)]
+    found = words(text)
+    tokens = [w.lower() for w in found]
     marked = sum(has_diacritics(t) for t in tokens)
     vi = sum(t in VI_PLAIN for t in tokens) + marked
-    en = sum(t in EN_WORDS for t in tokens)
+    en = sum(
+        t in EN_WORDS or (_foreign(t) and not w.isupper())
+        for w, t in zip(found, tokens, strict=True)
+    )
     if marked:
         return "en" if en >= 3 and en > 2 * vi else "vi"
     return "en" if en > vi else "vi"
