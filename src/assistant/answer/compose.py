@@ -220,16 +220,15 @@ class Composer(PlanIntents):
     def _on_support(self, q: Query, d: Draft, today: dt.date) -> bool:
         tags = set(q.support_tags)
         ranked = self._ranked(q, "support")
-        programmes = [p for p in self.kb.programmes.values() if tags & set(p.for_tags)]
-        programmes.sort(key=lambda p: ranked.get(f"support:{p.id}", 99))
+        every = sorted(self.kb.programmes.values(), key=lambda p: ranked.get(f"support:{p.id}", 99))
+        programmes = [p for p in every if tags & set(p.for_tags)]
         passage = self._passage_over_records(q, ("support", "target"))
         if passage is not None:
             # "does the plan mention …": a paragraph of the plan says it better than any record
             self._passages(q, d, [passage], force=True)
             programmes = programmes[:1]
         elif not programmes:
-            programmes = list(self.kb.programmes.values())
-            programmes.sort(key=lambda p: ranked.get(f"support:{p.id}", 99))
+            programmes = every
             d.text(
                 "Support an enterprise can get under the plan:"
                 if q.lang == "en"

@@ -106,9 +106,9 @@ def agency_card(d: Draft, kb: KnowledgeBase, agency_id: str, role: str | None) -
     if agency.parent:
         parent = kb.agencies[agency.parent]
         d.item(("Part of: " + parent.name_en) if en else ("Trực thuộc: " + parent.name_vi))
-    received = [x for x in kb.deadlines.values() if agency_id in x.to]
-    for deadline in received if not agency.duties else []:
-        # an agency with no duty of its own, like the Ministry, is in the plan as a recipient
+    # an agency with no duty of its own, like the Ministry, is in the plan as a recipient
+    received = [] if agency.duties else [x for x in kb.deadlines.values() if agency_id in x.to]
+    for deadline in received:
         d.item(f"{label('receives', d.lang)}: {deadline.title_en if en else deadline.title_vi}")
         d.source(
             f"plan:{deadline.section}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 
 from assistant.answer import records
 from assistant.answer.draft import Draft
@@ -31,6 +32,11 @@ class SearchIntents:
 
     kb: KnowledgeBase
     searcher: Searcher
+
+    @cached_property
+    def duty_owners(self) -> dict[str, str]:
+        """Each section V duty paragraph's chunk id ("plan:V.2") and the agency that owns it."""
+        return {f"plan:{x.section}": a.id for a in self.kb.agencies.values() for x in a.duties}
 
     def _search(self, q: Query, k: int) -> list[Hit]:
         """The top-k chunks for the question, reusing the vector understanding computed.
@@ -170,12 +176,11 @@ class SearchIntents:
         self, hits: list[Hit], tasks_only: bool = False
     ) -> tuple[str | None, str]:
         """The task or agency the best hits are about, if they agree on one."""
-        owners = {d.section: a.id for a in self.kb.agencies.values() for d in a.duties}
         task_rank = {h.chunk.id: i for i, h in enumerate(hits) if h.chunk.kind == "task"}
         for hit in hits[:3]:
             kind, ref = hit.chunk.id.split(":", 1)
-            if tasks_only and kind == "plan" and self._task_of_paragraph(ref, task_rank):
-                return "task", self._task_of_paragraph(ref, task_rank) or ""
+            if tasks_only and kind == "plan" and (task := self._task_of_paragraph(ref, task_rank)):
+                return "task", task
             if tasks_only and kind in ("agency", "plan"):
                 continue
             if kind == "task":
@@ -186,8 +191,8 @@ class SearchIntents:
                 return "task", self.kb.programmes[ref].task or ""
             if kind == "agency":
                 return "agency", ref
-            if kind == "plan" and ref in owners:
-                return "agency", owners[ref]
+            if hit.chunk.id in self.duty_owners:
+                return "agency", self.duty_owners[hit.chunk.id]
         return None, ""
 
     def _task_before_duties(self, q: Query, hits: list[Hit]) -> str | None:
@@ -199,10 +204,9 @@ class SearchIntents:
         """
         if q.agencies and "agency" not in q.asks:
             return None  # the question names its agency ("what does the DOST lead")
-        duties = {f"plan:{x.section}" for a in self.kb.agencies.values() for x in a.duties}
 
         def is_duty(h: Hit) -> bool:
-            return h.chunk.kind == "agency" or h.chunk.id in duties
+            return h.chunk.kind == "agency" or h.chunk.id in self.duty_owners
 
         first_duty = next((i for i, h in enumerate(hits) if is_duty(h)), len(hits))
         kind, ref = self._subject_from_hits(hits[:first_duty], tasks_only=True)
@@ -212,7 +216,7 @@ class SearchIntents:
         """The agency whose section-V duty paragraph is closest to the question, by meaning."""
         if q.vector is None:
             return None
-        owners = {f"plan:{x.section}": a.id for a in self.kb.agencies.values() for x in a.duties}
+        owners = self.duty_owners
         rows = [i for i, c in enumerate(self.searcher.chunks) if c.id in owners]
         if not rows:
             return None

@@ -269,26 +269,19 @@ class Understander:
         ):
             q.scope_note = ", ".join(e.documents)
             return Intent.OTHER_SCOPE  # the targets of a document the plan cites are not ours
-        if (
-            intent in (Intent.TARGETS, Intent.META)
-            and self.lexicon.has("goal_words", plain_view)
-            and e.markets
-            and not (ours or e.products or e.measures)
-        ):
-            # "China Standards 2035: what targets?": a market's own goals, not our plan's
-            q.scope_note = ", ".join(self.kb.market_name(m, q.lang) for m in e.markets)
-            return Intent.OTHER_SCOPE
         foreign = e.countries or (e.markets and not (e.products or e.measures))
-        if (
-            foreign
-            and not ours
-            and intent is not Intent.OUT_OF_SCOPE
-            and self.lexicon.has("strategy_words", plain_view)
-        ):
+        its_own = (
+            # "China Standards 2035: what targets?": a market's own goals, not our plan's
+            intent in (Intent.TARGETS, Intent.META) and self.lexicon.has("goal_words", plain_view)
+        ) or (
+            # another country's strategy, whatever the classifier said
+            intent is not Intent.OUT_OF_SCOPE and self.lexicon.has("strategy_words", plain_view)
+        )
+        if foreign and not ours and its_own:
             names = [self.kb.countries[c].name_vi for c in e.countries]
             names += [self.kb.market_name(m, q.lang) for m in e.markets]
             q.scope_note = ", ".join(names)
-            return Intent.OTHER_SCOPE  # another country's strategy, whatever the classifier said
+            return Intent.OTHER_SCOPE
         if intent is Intent.META and e.documents and not ours:
             return Intent.DOCUMENT  # who issued a cited law, and its number: that law's record
         if (
