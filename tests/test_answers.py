@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from assistant.service import Assistant
 TODAY = dt.date(2026, 11, 25)
 
 
-def _ask(assistant: Assistant, question: str) -> dict[str, object]:
+def _ask(assistant: Assistant, question: str) -> dict[str, Any]:
     return assistant.ask(question, today=TODAY).public()
 
 
@@ -43,7 +44,7 @@ def test_same_structured_answer_without_diacritics(
 def test_task_card_is_exact(fake_assistant: Assistant) -> None:
     out = _ask(fake_assistant, "ai chủ trì nhiệm vụ 3.1")
     assert out["intent"] == "task" and out["confident"] is True
-    task = out["tasks"][0]  # type: ignore[index]
+    task = out["tasks"][0]
     assert task == {
         "id": "3.1",
         "title": task["title"],
@@ -51,7 +52,7 @@ def test_task_card_is_exact(fake_assistant: Assistant) -> None:
         "partners": ["UBND các xã, phường", "Tổ chức, doanh nghiệp"],
         "timeframe": "Hàng năm",
     }
-    assert out["sources"][0]["id"] == "task:3.1"  # type: ignore[index]
+    assert out["sources"][0]["id"] == "task:3.1"
     assert "Cơ quan chủ trì: Các sở, ban, ngành" in str(out["answer"])
 
 
@@ -60,7 +61,7 @@ def test_english_question_gets_english_names(fake_assistant: Assistant) -> None:
     assert out["lang"] == "en"
     assert "Lead agency: Department of Science and Technology" in str(out["answer"])
     assert "Plan text (in Vietnamese):" in str(out["answer"])
-    assert out["tasks"][0]["timeframe"].startswith("Period 2026-2030")  # type: ignore[index]
+    assert out["tasks"][0]["timeframe"].startswith("Period 2026-2030")
 
 
 def test_unknown_task_lists_the_tasks(fake_assistant: Assistant) -> None:
@@ -74,20 +75,20 @@ def test_unknown_task_lists_the_tasks(fake_assistant: Assistant) -> None:
 
 def test_list_of_tasks_led_by_department(fake_assistant: Assistant) -> None:
     out = _ask(fake_assistant, "Which tasks does the Department of Science and Technology lead?")
-    ids = [t["id"] for t in out["tasks"]]  # type: ignore[union-attr,index]
+    ids = [t["id"] for t in out["tasks"]]
     assert ids == ["1", "2.1", "2.2", "2.3", "3.2", "3.3", "3.4", "4", "5.1", "5.2", "5.3"]
 
 
 def test_period_list(fake_assistant: Assistant) -> None:
     out = _ask(fake_assistant, "tasks for 2026–2030")
-    assert [t["id"] for t in out["tasks"]] == ["3.2", "3.3", "3.4"]  # type: ignore[union-attr,index]
+    assert [t["id"] for t in out["tasks"]] == ["3.2", "3.3", "3.4"]
 
 
 def test_deadline_days_left(fake_assistant: Assistant) -> None:
     out = _ask(fake_assistant, "hạn báo cáo hằng năm")
     assert "trước ngày 30 tháng 11" in str(out["answer"])
     assert "30/11/2026 (còn 5 ngày)" in str(out["answer"])
-    assert out["sources"][0]["id"] == "deadline:d-bao-cao-hang-nam"  # type: ignore[index]
+    assert out["sources"][0]["id"] == "deadline:d-bao-cao-hang-nam"
 
 
 @pytest.mark.parametrize(
@@ -110,9 +111,9 @@ def test_json_contract_keys(fake_assistant: Assistant) -> None:
     out = _ask(fake_assistant, "ai chủ trì nhiệm vụ 3.2")
     old = ["question", "lang", "intent", "answer", "confident", "tasks", "sources"]
     assert list(out) == [*old, "forwardable", "understanding"]  # fields are only ever added
-    assert out["understanding"]["entities"] == {"tasks": ["3.2"]}  # type: ignore[index]
-    assert set(out["tasks"][0]) == {"id", "title", "lead", "partners", "timeframe"}  # type: ignore[index]
-    assert set(out["sources"][0]) == {"id", "title", "file", "score"}  # type: ignore[index]
+    assert out["understanding"]["entities"] == {"tasks": ["3.2"]}
+    assert set(out["tasks"][0]) == {"id", "title", "lead", "partners", "timeframe"}
+    assert set(out["sources"][0]) == {"id", "title", "file", "score"}
 
 
 def test_missing_contact_is_not_invented(fake_assistant: Assistant) -> None:
@@ -132,7 +133,7 @@ def test_missing_contact_is_not_invented(fake_assistant: Assistant) -> None:
 def test_product_and_market_find_measures(fake_assistant: Assistant, question: str) -> None:
     out = _ask(fake_assistant, question)
     assert out["intent"] == "measure" and out["confident"] is True
-    ids = [s["id"] for s in out["sources"]]  # type: ignore[union-attr,index]
+    ids = [s["id"] for s in out["sources"]]
     assert "measure:eu-eudr" in ids
     assert all(not i.startswith("measure:") or i.startswith("measure:eu-") for i in ids)
 
@@ -153,17 +154,17 @@ def test_common_syllables_are_not_products(fake_assistant: Assistant, question: 
 def test_document_number_gives_issuer(fake_assistant: Assistant) -> None:
     out = _ask(fake_assistant, "Chỉ thị 38-CT/TW do cơ quan nào ban hành?")
     assert "Ban Bí thư" in str(out["answer"])
-    assert out["sources"][0]["id"] == "legal:ct-38-ct-tw"  # type: ignore[index]
+    assert out["sources"][0]["id"] == "legal:ct-38-ct-tw"
 
 
 def test_task_not_led_by_department(fake_assistant: Assistant) -> None:
     out = _ask(fake_assistant, "Which task is not led by the Department of Science and Technology?")
-    assert [t["id"] for t in out["tasks"]] == ["3.1"]  # type: ignore[union-attr,index]
+    assert [t["id"] for t in out["tasks"]] == ["3.1"]
 
 
 def test_group_by_number(fake_assistant: Assistant) -> None:
     out = _ask(fake_assistant, "nhóm 3 gồm những nhiệm vụ nào")
-    assert [t["id"] for t in out["tasks"]] == ["3.1", "3.2", "3.3", "3.4"]  # type: ignore[union-attr,index]
+    assert [t["id"] for t in out["tasks"]] == ["3.1", "3.2", "3.3", "3.4"]
 
 
 def test_department_without_named_task_shares_group_tasks(fake_assistant: Assistant) -> None:
@@ -181,9 +182,9 @@ def test_unset_deadline_is_declined(fake_assistant: Assistant) -> None:
 def test_a_report_sent_to_an_agency_is_the_one_it_receives(fake_assistant: Assistant) -> None:
     """'gửi Sở KHCN' names the recipient: the yearly report sent to it, not its own report."""
     out = _ask(fake_assistant, "báo cáo hằng năm gửi Sở KHCN trước ngày nào?")
-    assert out["sources"][0]["id"] == "deadline:d-bao-cao-hang-nam"  # type: ignore[index]
+    assert out["sources"][0]["id"] == "deadline:d-bao-cao-hang-nam"
     own = _ask(fake_assistant, "Sở KHCN báo cáo UBND tỉnh khi nào?")
-    assert own["sources"][0]["id"] == "deadline:d-so-khcn-bao-cao"  # type: ignore[index]
+    assert own["sources"][0]["id"] == "deadline:d-so-khcn-bao-cao"
 
 
 def test_not_the_yearly_report_lists_the_other_deadlines(fake_assistant: Assistant) -> None:

@@ -263,6 +263,22 @@ def test_common_words_are_not_markets(extractor: EntityExtractor, text: str) -> 
     assert _extract(extractor, text).markets == [], text
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "products"),
+    [
+        ("bien phap nao ap dung cho go", None, ["wood"]),  # detected as Vietnamese
+        ("xuat khau go sang EU", "vi", ["wood"]),
+        ("How do I go about exporting to the EU?", None, []),  # the English verb
+        ("go", "en", []),
+        ("san pham go", None, ["wood"]),
+    ],
+)
+def test_unmarked_one_word_alias_is_vietnamese_only(
+    extractor: EntityExtractor, text: str, lang: str | None, products: list[str]
+) -> None:
+    assert extractor.extract(text, lang).products == products, text
+
+
 @pytest.mark.parametrize("text", ["Gia Lai", "tỉnh Gia Lai", "gia lai", "Bình Định", "Pleiku"])
 def test_home_province_is_not_another_place(extractor: EntityExtractor, text: str) -> None:
     e = _extract(extractor, text)

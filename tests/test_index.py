@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.cli import main
+from assistant.embed.base import Vectors
 from assistant.embed.fake import FakeEncoder
 from assistant.index.store import build_index, load_index
 from assistant.knowledge.loader import load_or_raise
@@ -22,7 +24,7 @@ class CountingEncoder(FakeEncoder):
         self.passages = 0
         self.fail = fail
 
-    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:  # type: ignore[override]
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
         if self.fail:
             raise RuntimeError("encoder crashed")
         self.passages += len(texts)

@@ -108,3 +108,18 @@ def test_cli_import(
     assert "added 1" in capsys.readouterr().out
     assert main(["tbt", "import", str(sheet)]) == 0
     assert "added 0, updated 0, unchanged 1" in capsys.readouterr().out
+
+
+def test_all_products_column_marks_a_horizontal_measure(
+    knowledge_copy: Path, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "measures.csv"
+    columns = [*COLUMNS, "all_products"]
+    horizontal = {**GOOD, "symbol": "G/TBT/N/EU/9998", "all_products": "x"}
+    rows = [",".join(columns)]
+    rows += [",".join(f'"{r.get(c, "")}"' for c in columns) for r in (GOOD, horizontal)]
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert not import_measures(knowledge_copy, sheet, TODAY).problems
+    kb = load_or_raise(knowledge_copy)
+    assert kb.measures["g-tbt-n-eu-9998"].all_products is True
+    assert kb.measures["g-tbt-n-eu-9999"].all_products is False

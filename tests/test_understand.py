@@ -576,3 +576,11 @@ def test_a_market_in_a_trade_question_is_not_another_scope(
     fake_assistant: Assistant, question: str
 ) -> None:
     assert fake_assistant.understand(question).intent is not Intent.OTHER_SCOPE
+
+
+def test_a_horizontal_measure_concerns_every_product(fake_assistant: Assistant) -> None:
+    composer = fake_assistant.state.composer
+    found = {m.id for m in composer.matching_measures(["pepper"], ["EU"])}
+    assert {"eu-ppwr", "eu-forced-labour"} <= found  # all packaging, all products
+    assert "eu-eudr" not in found  # coffee, rubber, wood: not pepper
+    assert {m.id for m in composer.matching_measures(["pepper"], ["US"])}.isdisjoint(found)

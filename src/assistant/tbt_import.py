@@ -32,7 +32,8 @@ COLUMNS = (
     "summary_en",
     "source_url",
 )
-OPTIONAL = ("id", "adopted_on", "reviewed_on")
+OPTIONAL = ("id", "adopted_on", "reviewed_on", "all_products")
+YES = ("x", "1", "yes", "true", "có", "co")
 DATES = ("notified_on", "comment_deadline", "entry_into_force", "adopted_on", "reviewed_on")
 MEASURES_FILE = "tbt/measures.yaml"
 MARKETS_FILE = "tbt/markets.yaml"
@@ -103,6 +104,7 @@ def row_to_record(row: dict[str, str], today: dt.date) -> dict[str, Any]:
     for key in ("adopted_on", "reviewed_on"):
         record[key] = row.get(key) or None
     record["reviewed_on"] = record["reviewed_on"] or today.isoformat()
+    record["all_products"] = (row.get("all_products") or "").lower() in YES
     given = row.get("id") or ""
     basis = record["symbol"] or f"{record['market'] or ''} {record['title'] or ''}"
     record["id"] = given or _slug(basis)

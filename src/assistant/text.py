@@ -72,6 +72,11 @@ _SYLLABLE = re.compile(
 )
 
 
+def vi_syllable(token: str) -> bool:
+    """A lower-case word spelt like a Vietnamese syllable typed without marks ("go", "xoai")."""
+    return bool(_SYLLABLE.fullmatch(token))
+
+
 def _foreign(token: str) -> bool:
     """A lower-case word that no Vietnamese syllable is spelt like ("manages", "network")."""
     return (

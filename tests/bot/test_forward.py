@@ -17,8 +17,8 @@ FORWARD_LABEL = TEXTS["forward_button"][0]
 
 
 def forward_button(reply: dict[str, object]) -> str:
-    found = [data for label, data in buttons(reply) if label == FORWARD_LABEL]  # type: ignore[arg-type]
-    assert found, buttons(reply)  # type: ignore[arg-type]
+    found = [data for label, data in buttons(reply) if label == FORWARD_LABEL]
+    assert found, buttons(reply)
     return found[0]
 
 

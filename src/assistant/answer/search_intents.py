@@ -153,6 +153,8 @@ class SearchIntents:
 
     @staticmethod
     def _covers(measure: Measure, product: Product) -> bool:
+        if measure.all_products:
+            return True
         codes = [(a, b) for a in measure.hs_codes for b in product.hs_codes]
         if any(a.startswith(b) or b.startswith(a) for a, b in codes):
             return True

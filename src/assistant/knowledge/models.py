@@ -295,6 +295,8 @@ class Measure(FileModel):
     title: Text
     products: Text
     hs_codes: list[HsCode] = Field(default_factory=list)
+    # a horizontal measure (all packaging, all products): it concerns every export product
+    all_products: bool = False
     measure_type: Literal["technical_regulation", "conformity_assessment", "standard"]
     status: Literal["draft", "adopted", "in_force", "withdrawn"]
     notified_on: dt.date | None = None

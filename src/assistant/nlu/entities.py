@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.models import LegalBasis
 from assistant.nlu.lexicon import Lexicon, lexicon, phrases_pattern, views
-from assistant.text import fold_plain, has_diacritics
+from assistant.text import detect_lang, fold_plain, has_diacritics, vi_syllable
 
 TASK_WORD = r"(?:nhiem\s*vu|nv|task|tasks|muc|item|#)"
 TASK_REF = re.compile(
@@ -106,31 +106,43 @@ class NameMatcher:
     """Finds named records by any of their names, longest first, without overlaps.
 
     A one-word name with Vietnamese marks ("Mỹ", "Hàn") only matches a question typed with
-    marks: stripped of them it collides with common words ("my").
+    marks: stripped of them it collides with common words ("my", "thời hạn"). Staff who know
+    the unmarked form is safe write it as its own alias ("go" for "gỗ"); such a one-word
+    alias spelt like a Vietnamese syllable matches Vietnamese questions only, since in English
+    it may be a common word ("go").
     """
 
     def __init__(self, named: list[tuple[str, str, list[str]]]) -> None:
         marked: dict[str, list[_Name]] = {}
         plain: dict[str, list[_Name]] = {}
+        plain_vi: dict[str, list[_Name]] = {}
         for kind, ref, names in named:
             for name in names:
                 view_marked, view_plain = views(name)
                 key_marked, key_plain = " ".join(view_marked.split()), " ".join(view_plain.split())
-                one_marked_word = len(key_plain.split()) == 1 and has_diacritics(name)
-                table, key = (marked, key_marked) if one_marked_word else (plain, key_plain)
+                one_word = len(key_plain.split()) == 1
+                if one_word and has_diacritics(name):
+                    table, key = marked, key_marked
+                elif one_word and name.islower() and vi_syllable(key_plain):
+                    table, key = plain_vi, key_plain
+                else:
+                    table, key = plain, key_plain
                 if len(key) > 1 and _Name(kind, ref) not in table.setdefault(key, []):
                     table[key].append(_Name(kind, ref))
-        self._tables = {"marked": marked, "plain": plain}
+        self._tables = {"marked": marked, "plain": plain, "plain_vi": plain_vi}
         self._patterns = {
             view: phrases_pattern(list(table), suffix=r"(?:s|es)?")  # a plural is the same name
             for view, table in self._tables.items()
             if table
         }
 
-    def find(self, marked_view: str, plain_view: str) -> list[Span]:
+    def find(self, marked_view: str, plain_view: str, lang: str = "vi") -> list[Span]:
         """(start, end, kind, id) of each name found, in order of appearance."""
         spans: list[Span] = []
-        for view, text in (("plain", plain_view), ("marked", marked_view)):
+        views_of = [("plain", plain_view), ("marked", marked_view)]
+        if lang == "vi":
+            views_of.append(("plain_vi", plain_view))
+        for view, text in views_of:
             pattern = self._patterns.get(view)
             if pattern is None:
                 continue
@@ -199,8 +211,8 @@ class EntityExtractor:
                 known.setdefault(doc_key(m.group(1)), ref)
         return known
 
-    def extract(self, text: str) -> Entities:
-        """The entities of one (cleaned) question."""
+    def extract(self, text: str, lang: str | None = None) -> Entities:
+        """The entities of one (cleaned) question, in `lang` (detected when not given)."""
         e = Entities()
         plain = fold_plain(text)
         self._task_refs(plain, e)
@@ -224,7 +236,7 @@ class EntityExtractor:
         sent_to = self.lexicon.spans("sent_to", plain_view)
         joined = self.lexicon.patterns["conjunction"]
         last_excluded_end = -1
-        e.spans = self.names.find(marked_view, plain_view)
+        e.spans = self.names.find(marked_view, plain_view, lang or detect_lang(text))
 
         def gap(a: int, b: int) -> str:
             return joined.sub("", plain_view[a:b]).strip(" ,")

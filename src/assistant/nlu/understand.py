@@ -96,7 +96,7 @@ class Understander:
             q.intent = Intent.EMPTY
             return q
         q.vector = self.encoder.encode_queries([text])[0]
-        q.entities = self.extractor.extract(text)
+        q.entities = self.extractor.extract(text, q.lang)
         plain_view = views(text)[1]
         self._slots(q, plain_view)
         if self.model is not None:
