@@ -16,12 +16,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "help": (
         "<b>Các lệnh</b>\n/task 3.2 — thẻ một nhiệm vụ\n/tasks — danh sách nhiệm vụ\n"
         "/agency Sở Tài chính — cơ quan chủ trì, phối hợp gì\n/deadlines — các thời hạn\n"
+        "/deadlines cà phê EU — các mốc của biện pháp TBT\n"
         "/eligibility — doanh nghiệp được hỗ trợ gì\n/tbt — hướng dẫn TBT, tìm theo sản phẩm, "
         "thị trường\n/watch cà phê EU — theo dõi biện pháp mới\n/subscribe — nhận nhắc hạn\n"
         "/lang vi|en — ngôn ngữ\n\nTrong nhóm, hãy nhắc tên tôi hoặc trả lời tin nhắn của tôi.",
         "<b>Commands</b>\n/task 3.2 — one task's card\n/tasks — the list of tasks\n"
         "/agency Department of Finance — what an agency leads and coordinates\n"
-        "/deadlines — deadlines\n/eligibility — what support fits your enterprise\n"
+        "/deadlines — deadlines\n/deadlines coffee EU — dates of TBT measures\n"
+        "/eligibility — what support fits your enterprise\n"
         "/tbt — TBT guidance, search by product and market\n/watch coffee EU — alerts on new "
         "measures\n/subscribe — deadline reminders\n/lang vi|en — language\n\n"
         "In groups, mention me or reply to my message.",
@@ -105,6 +107,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Dùng: /watch &lt;sản phẩm&gt; [thị trường], ví dụ /watch cà phê EU",
         "Use: /watch &lt;product&gt; [market], e.g. /watch coffee EU",
     ),
+    "deadlines_more": (
+        "Theo sản phẩm: <code>/deadlines cà phê EU</code>; mọi biện pháp: "
+        "<code>/deadlines tbt</code>; nhận cảnh báo: <code>/watch cà phê EU</code>; thời hạn "
+        "của Kế hoạch: <code>/deadlines kế hoạch</code>.",
+        "By product: <code>/deadlines coffee EU</code>; every measure: "
+        "<code>/deadlines tbt</code>; alerts: <code>/watch coffee EU</code>; the plan's "
+        "deadlines: <code>/deadlines plan</code>.",
+    ),
     "watch_ok": ("Đã theo dõi: {what}.", "Watching: {what}."),
     "watch_exists": ("Bạn đã theo dõi {what}.", "You already watch {what}."),
     "watch_none": ("Bạn chưa theo dõi gì. {usage}", "You watch nothing yet. {usage}"),
@@ -165,9 +175,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "📨 Câu hỏi chuyển tới cán bộ đang chờ: {n}{oldest}",
         "📨 Forwarded questions waiting for staff: {n}{oldest}",
     ),
-    "comment_reminder": (
-        "⏰ Hạn góp ý cho {title}: {due} (còn {days} ngày).",
-        "⏰ Comment deadline for {title}: {due} ({days} day{s} left).",
+    "measure_reminder": (
+        "⏰ {title}: {due} ({left}).",
+        "⏰ {title}: {due} ({left}).",
     ),
 }
 

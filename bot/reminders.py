@@ -1,4 +1,4 @@
-"""Deadline and comment-deadline reminders, checked daily and at start-up from the database."""
+"""Deadline reminders and the dates of watched measures, checked daily and at start-up."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import logging
 from telegram.ext import ContextTypes
 
 from assistant.answer.labels import day_text
-from assistant.reminders import due_reminders
+from assistant.measure_dates import left_text
+from assistant.reminders import due_measure_reminders, due_reminders
 from bot import render
 from bot.i18n import t
 from bot.sending import send_html
 from bot.services import services
 
 log = logging.getLogger(__name__)
-COMMENT_REMIND_DAYS = (7, 1)
 
 
 async def check_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -39,34 +39,34 @@ async def check_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
                 # earlier points that were missed (bot down) are closed, never sent late
                 for days in (r.days_before, *r.earlier):
                     svc.store.mark_sent(sub.chat_id, r.key, r.due, days)
-    await _comment_deadlines(context, today)
+    await _measure_dates(context, today)
 
 
-async def _comment_deadlines(context: ContextTypes.DEFAULT_TYPE, today: dt.date) -> None:
+async def _measure_dates(context: ContextTypes.DEFAULT_TYPE, today: dt.date) -> None:
+    """Remind watchers of the coming dates of the measures they follow."""
     svc = services(context)
     composer = svc.assistant.state.composer
+    reminded: set[tuple[int, str]] = set()  # overlapping watches remind a chat once
     for w in svc.store.watches():
         if w.product_id not in svc.assistant.kb.products:
             continue
-        for m in composer.matching_measures([w.product_id], [w.market] if w.market else []):
-            if m.comment_deadline is None or m.comment_deadline < today:
-                continue
-            left = (m.comment_deadline - today).days
-            passed = sorted(d for d in COMMENT_REMIND_DAYS if d >= left)
-            if not passed or svc.store.was_sent(
-                w.chat_id, f"comment:{m.id}", m.comment_deadline, passed[0]
+        measures = composer.matching_measures([w.product_id], [w.market] if w.market else [])
+        for r in due_measure_reminders(measures, today):
+            if (w.chat_id, r.key) in reminded or svc.store.was_sent(
+                w.chat_id, r.key, r.due, r.days_before
             ):
                 continue
+            reminded.add((w.chat_id, r.key))
             text = t(
-                "comment_reminder",
+                "measure_reminder",
                 w.lang,
-                title=render.escape(m.symbol or m.title),
-                due=day_text(m.comment_deadline),
-                days=left,
+                title=render.escape(r.title_en if w.lang == "en" else r.title_vi),
+                due=day_text(r.due),
+                left=left_text(r.due, today, w.lang),
             )
             if await _send(context, w.chat_id, text):
-                for days in passed:
-                    svc.store.mark_sent(w.chat_id, f"comment:{m.id}", m.comment_deadline, days)
+                for days in (r.days_before, *r.earlier):
+                    svc.store.mark_sent(w.chat_id, r.key, r.due, days)
 
 
 async def _send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> bool:

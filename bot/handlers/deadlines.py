@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -11,14 +13,35 @@ from bot.i18n import t
 from bot.sending import send_html
 from bot.services import arg_text, services, user_lang
 
+TBT_WORDS = ("tbt", "all", "tất cả", "tat ca")  # /deadlines tbt: every measure's dates
+
 
 async def deadlines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Upcoming deadlines with the days left."""
-    svc, chat = services(context), update.effective_chat
+    """The plan's deadlines, or the coming dates of foreign measures.
+
+    /deadlines cà phê EU: the measures for a product (and market); /deadlines tbt: every
+    measure; /deadlines alone: the chat's watched products if it has any, else the plan's.
+    """
+    svc, chat, lang = services(context), update.effective_chat, user_lang(update, context)
     if chat is None:
         return
-    answer = direct.deadlines(svc.assistant.kb, user_lang(update, context), svc.today())
-    await send_html(context.bot, chat.id, render.answer_html(answer, with_sources=False))
+    text = arg_text(context)
+    products, markets = svc.assistant.find_products(text) if text else ([], [])
+    watched = [(w.product_id, w.market) for w in svc.store.watches(chat.id)]
+    if products:
+        pairs = [(p, m) for p in products for m in markets or [""]]
+    elif text.casefold() in TBT_WORDS:
+        pairs = []
+    elif not text and watched:
+        pairs = watched
+    else:
+        answer = direct.deadlines(svc.assistant.kb, lang, svc.today())
+        await send_html(context.bot, chat.id, render.answer_html(answer, with_sources=False))
+        return
+    answer = await asyncio.to_thread(svc.assistant.measure_deadlines, pairs, lang, svc.today())
+    messages = render.answer_html(answer, with_sources=False)
+    messages[-1] += "\n\n" + t("deadlines_more", lang)
+    await send_html(context.bot, chat.id, messages)
 
 
 def _scope(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, str]:

@@ -119,7 +119,7 @@ async def notify_watchers(
             if (w.chat_id, measure.id) in alerted:
                 continue
             alerted.add((w.chat_id, measure.id))
-            answer = direct.measure(kb, measure.id, w.lang)
+            answer = direct.measure(kb, measure.id, w.lang, svc.today())
             head = t("measure_alert", w.lang, what=_label(context, w.product_id, w.market, w.lang))
             messages = render.answer_html(answer)
             messages[0] = f"{head}\n{messages[0]}"

@@ -1,12 +1,19 @@
-"""Which deadline reminders are due for a subscriber today; sending is the adapter's job."""
+"""Which reminders are due today: the plan's deadlines for a subscriber, and the dates of the
+foreign measures a watcher follows. Sending is the adapter's job."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from assistant import measure_dates
 from assistant.answer.records import next_due
 from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.models import Measure
+
+# days before a measure's comment deadline, entry into force or application date
+MEASURE_REMIND_DAYS = (30, 7, 1)
 
 
 @dataclass(frozen=True)
@@ -48,4 +55,29 @@ def due_reminders(kb: KnowledgeBase, agency_id: str, today: dt.date) -> list[Rem
                 earlier=tuple(passed[1:]),
             )
         )
+    return out
+
+
+def due_measure_reminders(measures: Iterable[Measure], today: dt.date) -> list[Reminder]:
+    """Reminders of the measures' coming dates whose point has come (the latest one only)."""
+    out = []
+    for m in measures:
+        if m.status == "withdrawn":
+            continue
+        for k in measure_dates.key_dates(m):
+            left = (k.on - today).days
+            passed = sorted(d for d in MEASURE_REMIND_DAYS if d >= left)
+            if k.kind not in measure_dates.ACTIONABLE or left < 0 or not passed:
+                continue
+            name = measure_dates.short_name(m)
+            out.append(
+                Reminder(
+                    key=f"measure:{m.id}:{k.kind}:{k.on.isoformat()}",
+                    title_vi=f"{name} — {k.what('vi')}",
+                    title_en=f"{name} — {k.what('en')}",
+                    due=k.on,
+                    days_before=passed[0],
+                    earlier=tuple(passed[1:]),
+                )
+            )
     return out

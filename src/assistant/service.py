@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assistant import uploads
+from assistant.answer import direct
 from assistant.answer.compose import Composer
 from assistant.answer.models import Answer
 from assistant.embed.base import Encoder
@@ -226,6 +227,32 @@ class Assistant:
         """Products and markets named in a text (for /watch and /tbt search)."""
         e = self.state.understander.extractor.extract(text)
         return e.products, e.markets
+
+    def measure_deadlines(
+        self, pairs: list[tuple[str, str]], lang: str, today: dt.date | None = None
+    ) -> Answer:
+        """Coming dates of the measures for (product, market) pairs, "" for any market.
+
+        With no pair, every measure of the database: what an exporter sees before watching.
+        """
+        kb, composer = self.kb, self.state.composer
+        known = [(p, m) for p, m in pairs if p in kb.products]
+        found = {
+            x.id: x for p, m in known for x in composer.matching_measures([p], [m] if m else [])
+        }
+        measures = list(found.values()) if known else list(kb.measures.values())
+        scope = "; ".join(
+            " — ".join(
+                x
+                for x in (
+                    kb.products[p].name_en if lang == "en" else kb.products[p].name_vi,
+                    kb.market_name(m, lang) if m in kb.markets else "",
+                )
+                if x
+            )
+            for p, m in known
+        ) or ("every product" if lang == "en" else "mọi sản phẩm")
+        return direct.measure_deadlines(kb, measures, scope, lang, today or self.today())
 
     def intent_cross_validation(self, folds: int = 5) -> tuple[list[str], list[str]]:
         """(true, predicted) intents of every training example, each from a model without it."""

@@ -32,9 +32,8 @@ COLUMNS = (
     "summary_en",
     "source_url",
 )
-OPTIONAL = ("id", "adopted_on", "reviewed_on", "all_products")
+OPTIONAL = ("id", "adopted_on", "reviewed_on", "all_products", "applies_from")
 YES = ("x", "1", "yes", "true", "có", "co")
-DATES = ("notified_on", "comment_deadline", "entry_into_force", "adopted_on", "reviewed_on")
 MEASURES_FILE = "tbt/measures.yaml"
 MARKETS_FILE = "tbt/markets.yaml"
 HEADER = (
@@ -105,6 +104,8 @@ def row_to_record(row: dict[str, str], today: dt.date) -> dict[str, Any]:
         record[key] = row.get(key) or None
     record["reviewed_on"] = record["reviewed_on"] or today.isoformat()
     record["all_products"] = (row.get("all_products") or "").lower() in YES
+    applies = row.get("applies_from") or ""
+    record["applies_from"] = [{"date": applies}] if applies else []
     given = row.get("id") or ""
     basis = record["symbol"] or f"{record['market'] or ''} {record['title'] or ''}"
     record["id"] = given or _slug(basis)
@@ -157,6 +158,13 @@ def import_measures(
     by_id = {m.id: m for m in current}
     for measure in parsed:
         old = by_id.get(measure.id)
+        if old is not None:  # dates kept by hand (per group, postponements) survive a re-import
+            measure = measure.model_copy(
+                update={
+                    "history": old.history,
+                    "applies_from": measure.applies_from or old.applies_from,
+                }
+            )
         if old is None:
             result.added.append(measure.id)
         elif old.model_dump(exclude={"reviewed_on"}) == measure.model_dump(exclude={"reviewed_on"}):

@@ -117,6 +117,33 @@ async def test_deadlines_show_days_left(bot: BotHarness) -> None:
     assert "• Lần tới: 30/11/2027 (còn 364 ngày)\n" in text
 
 
+async def test_deadlines_of_foreign_measures(bot: BotHarness) -> None:
+    bot.set_clock(at(2026, 12, 2))
+    text = joined(await bot.send("/deadlines cà phê EU", user_id=USER))
+    assert text.startswith(
+        "Các mốc sắp tới của biện pháp nước ngoài cho cà phê — Liên minh châu Âu (EU) "
+        "(12 tháng tới)\n"
+        "• 30/12/2026 (còn 28 ngày) — Liên minh châu Âu (EU): EUDR — Bắt đầu áp dụng (nhà vận "
+        "hành và thương nhân lớn, vừa)\n"
+        "• 30/6/2027 (còn 210 ngày) — Liên minh châu Âu (EU): EUDR — Bắt đầu áp dụng (doanh "
+        "nghiệp siêu nhỏ và nhỏ thành lập chậm nhất 31/12/2024)\n"
+    )
+    assert "/deadlines tbt" in text and "Trung Quốc" not in text
+    # every measure; then the watched ones by default; the plan's deadlines on request
+    assert "Trung Quốc: G/TBT/N/CHN/1827 — Ngày có hiệu lực" in joined(
+        await bot.send("/deadlines tbt", user_id=USER)
+    )
+    await bot.send("/watch sầu riêng Trung Quốc", user_id=USER)
+    text = joined(await bot.send("/deadlines", user_id=USER))
+    assert text.startswith("Các mốc sắp tới của biện pháp nước ngoài cho sầu riêng — Trung Quốc")
+    assert "EUDR" not in text
+    text = joined(await bot.send("/deadlines kế hoạch", user_id=USER))
+    assert text.startswith("Báo cáo kết quả thực hiện Kế hoạch hằng năm")
+    bot.set_clock(at(2028, 1, 1))  # every date has passed
+    text = joined(await bot.send("/deadlines coffee EU", user_id=USER))
+    assert "Không có hạn góp ý, ngày có hiệu lực hay ngày áp dụng nào" in text
+
+
 async def test_tbt_menu_topic_and_search(bot: BotHarness) -> None:
     [menu] = await bot.send("/tbt", user_id=USER)
     assert text_of(menu) == (

@@ -110,6 +110,7 @@ async def test_only_matching_watchers_get_the_alert(bot: BotHarness, tmp_path: P
         "• G/TBT/N/EU/1234; tình trạng: dự thảo\n"
         "• Ngày thông báo WTO: 20/11/2026\n"
         "• Hạn góp ý: 19/1/2027\n"
+        "• Mốc tiếp theo: 19/1/2027 — Hạn góp ý, còn 47 ngày\n"
         "Dự thảo yêu cầu ghi nhãn nguồn gốc cho cà phê rang.\n"
         "Nguồn: https://example.org/eu-1234 (rà soát 25/11/2026)\n"
         "Nguồn: measure:g-tbt-n-eu-1234"
@@ -160,6 +161,7 @@ async def test_uploaded_measures_alert_in_each_watchers_language(bot: BotHarness
         "• status: adopted\n"
         "• Adopted: 30/11/2026\n"
         "• Entry into force: 1/6/2027\n"
+        "• Next date: 1/6/2027 — Entry into force, in 180 days\n"
         "New residue limits for green coffee beans.\n"
         "Source: https://example.org/jp-coffee (reviewed 2/12/2026)\n"
         "Sources: measure:jp-coffee-test"
@@ -171,20 +173,23 @@ async def test_comment_deadline_reminder_and_unwatch(bot: BotHarness, tmp_path: 
     import_measures(bot.settings.knowledge_dir, sheet(tmp_path, COFFEE_EU), TODAY)
     await bot.send("/reload", user_id=ADMIN_ID)
 
-    bot.set_clock(at(2027, 1, 11))  # 8 days before the comment deadline
-    assert await bot.run_reminders() == []
-    bot.set_clock(at(2027, 1, 12))
+    bot.set_clock(at(2026, 12, 19))  # 31 days before the comment deadline
+    assert all("1234" not in text_of(sent) for sent in await bot.run_reminders())
+    bot.set_clock(at(2027, 1, 11))  # 8 days before: the 30-day point has come
     [sent] = await bot.run_reminders()
     assert (sent["chat_id"], text_of(sent)) == (
         A,
-        "⏰ Hạn góp ý cho G/TBT/N/EU/1234: 19/1/2027 (còn 7 ngày).",
+        "⏰ G/TBT/N/EU/1234 — Hạn góp ý: 19/1/2027 (còn 8 ngày).",
     )
     assert await bot.run_reminders() == []
+    bot.set_clock(at(2027, 1, 12))
+    [sent] = await bot.run_reminders()
+    assert text_of(sent) == "⏰ G/TBT/N/EU/1234 — Hạn góp ý: 19/1/2027 (còn 7 ngày)."
     bot.set_clock(at(2027, 1, 18))
     [sent] = await bot.run_reminders()
     assert (sent["chat_id"], text_of(sent)) == (
         A,
-        "⏰ Hạn góp ý cho G/TBT/N/EU/1234: 19/1/2027 (còn 1 ngày).",
+        "⏰ G/TBT/N/EU/1234 — Hạn góp ý: 19/1/2027 (còn 1 ngày).",
     )
     bot.set_clock(at(2027, 1, 20))  # the deadline has passed
     assert await bot.run_reminders() == []
@@ -204,3 +209,22 @@ async def test_comment_deadline_reminder_and_unwatch(bot: BotHarness, tmp_path: 
     [reply] = await bot.send("/unwatch", user_id=B)
     assert text_of(reply) == "Đã bỏ 1 mục theo dõi."
     assert bot.services.store.watches() == bot.services.store.watches(C)
+
+
+async def test_application_date_reminder_once_per_chat(bot: BotHarness) -> None:
+    await watch_three(bot)
+    await bot.send("/watch cà phê", user_id=A)  # overlaps the coffee-EU watch
+    bot.set_clock(at(2026, 12, 23))  # 7 days before the EUDR applies to large operators
+    sent = [(s["chat_id"], text_of(s)) for s in await bot.run_reminders()]
+    assert (
+        sent.count(
+            (
+                A,
+                "⏰ EUDR — Bắt đầu áp dụng (nhà vận hành và thương nhân lớn, vừa): "
+                "30/12/2026 (còn 7 ngày).",
+            )
+        )
+        == 1
+    )
+    assert all(chat != B for chat, _ in sent)  # durian in China: no EUDR
+    assert await bot.run_reminders() == []  # the 30-day point is closed with it, never sent late

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from assistant import measure_dates
 from assistant.answer import records
 from assistant.answer.draft import Draft
+from assistant.answer.labels import day_text
 from assistant.answer.models import Answer
 from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.models import Measure
+
+DEADLINE_HORIZON = 365  # days ahead that /deadlines lists a measure's dates
 
 
 def _done(d: Draft, intent: str, title: str, confident: bool = True) -> Answer:
@@ -93,9 +98,44 @@ def guidance(kb: KnowledgeBase, entry_id: str, lang: str) -> Answer | None:
     return _done(d, "tbt", f"/tbt {entry_id}")
 
 
-def measure(kb: KnowledgeBase, measure_id: str, lang: str) -> Answer:
-    """One foreign measure's card."""
+def measure(kb: KnowledgeBase, measure_id: str, lang: str, today: dt.date) -> Answer:
+    """One foreign measure's full card, with the date that comes next."""
     found = kb.measures[measure_id]
     d = Draft(lang=lang)
-    records.measure_card(d, found, kb.market_name(found.market, lang))
+    records.measure_card(d, found, kb.market_name(found.market, lang), today, full=True)
     return _done(d, "measure", f"measure {measure_id}")
+
+
+def measure_deadlines(
+    kb: KnowledgeBase,
+    measures: list[Measure],
+    scope: str,
+    lang: str,
+    today: dt.date,
+    within_days: int = DEADLINE_HORIZON,
+) -> Answer:
+    """The coming dates of these measures (comments, entry into force, application), by date."""
+    en = lang == "en"
+    d = Draft(lang=lang)
+    coming = measure_dates.upcoming(measures, today, within_days)
+    months = within_days // 30
+    d.title(
+        f"Coming dates of foreign measures for {scope} (next {months} months)"
+        if en
+        else f"Các mốc sắp tới của biện pháp nước ngoài cho {scope} ({months} tháng tới)"
+    )
+    if not coming:
+        d.text(
+            "No comment deadline, entry into force or application date in that time."
+            if en
+            else "Không có hạn góp ý, ngày có hiệu lực hay ngày áp dụng nào trong thời gian này."
+        )
+    for key in coming:
+        m = kb.measures[key.measure_id]
+        short = measure_dates.short_name(m)
+        d.item(
+            f"{day_text(key.on)} ({measure_dates.left_text(key.on, today, lang)}) — "
+            f"{kb.market_name(m.market, lang)}: {short} — {key.what(lang)}"
+        )
+        d.source(f"measure:{m.id}", m.title, "knowledge/tbt/measures.yaml")
+    return _done(d, "measure", "/deadlines tbt", confident=bool(coming))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from assistant import measure_dates
 from assistant.answer.draft import Draft
 from assistant.answer.labels import day_text, label, timeframe_text
 from assistant.knowledge.base import KnowledgeBase
@@ -245,30 +246,40 @@ STATUS = {
     "in_force": ("đang có hiệu lực", "in force"),
     "withdrawn": ("đã rút", "withdrawn"),
 }
-DATES = {
-    "notified_on": ("Ngày thông báo WTO", "Notified to the WTO"),
-    "comment_deadline": ("Hạn góp ý", "Comment deadline"),
-    "adopted_on": ("Ngày thông qua", "Adopted"),
-    "entry_into_force": ("Ngày có hiệu lực", "Entry into force"),
-}
 
 
-def measure_card(d: Draft, measure: Measure, market_name: str) -> None:
-    """A foreign measure: market, symbol, status, dates, summary and source."""
+def measure_card(
+    d: Draft, measure: Measure, market_name: str, today: dt.date, full: bool = False
+) -> None:
+    """A foreign measure: market, symbol, status, its dates and the next one, summary, source.
+
+    `full` (one measure asked by name) adds the events its dates do not tell (postponements).
+    """
     en = d.lang == "en"
     d.title(f"{market_name}: {measure.title}")
     status = STATUS[measure.status][1 if en else 0]
     symbol = f"{measure.symbol}; " if measure.symbol else ""
     d.item(f"{symbol}{'status' if en else 'tình trạng'}: {status}")
-    for key, (vi, en_label) in DATES.items():
-        value = getattr(measure, key)
-        if value is not None:
-            d.item(f"{en_label if en else vi}: {day_text(value)}")
+    for key in measure_dates.key_dates(measure):
+        d.item(f"{key.what(d.lang)}: {day_text(key.on)}")
+    coming = measure_dates.next_date(measure, today)
+    if coming is not None:
+        d.item(
+            f"{'Next date' if en else 'Mốc tiếp theo'}: {day_text(coming.on)} — "
+            f"{coming.what(d.lang)}, {measure_dates.left_text(coming.on, today, d.lang)}"
+        )
+    if full:
+        for change in measure.history:
+            d.item(f"{day_text(change.date)}: {change.note_en if en else change.note_vi}")
     d.text(measure.summary_en if en else measure.summary_vi)
     d.note(
         f"{'Source' if en else 'Nguồn'}: {measure.source_url} "
         f"({'reviewed' if en else 'rà soát'} {day_text(measure.reviewed_on)})"
     )
+    dated = [a.source for a in measure.applies_from]
+    dated += [c.source for c in measure.history] if full else []
+    for url in dict.fromkeys(u for u in dated if u and u != measure.source_url):
+        d.note(f"{'Source of the dates' if en else 'Nguồn các mốc ngày'}: {url}")
     d.source(f"measure:{measure.id}", measure.title, "knowledge/tbt/measures.yaml")
 
 

@@ -1,4 +1,4 @@
-"""`assistant tbt import FILE`: add or update foreign measures from a spreadsheet."""
+"""`assistant tbt import FILE` (measures from a spreadsheet); `assistant tbt deadlines`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from assistant.cli.ask import show
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.tbt_import import import_measures
@@ -19,6 +20,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     imp.set_defaults(func=run_import)
+    dates = tbt_sub.add_parser(
+        "deadlines", help="coming dates of measures: comments, entry into force, application"
+    )
+    dates.add_argument(
+        "words", nargs="*", help="a product and market, e.g. cà phê EU (all if none)"
+    )
+    dates.add_argument("--lang", choices=("vi", "en"), default="vi")
+    dates.set_defaults(func=run_deadlines)
+
+
+def run_deadlines(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the coming dates of the measures for a product and market, or of all."""
+    assistant = Assistant(settings)
+    text = " ".join(args.words)
+    products, markets = assistant.find_products(text) if text else ([], [])
+    if text and not products:
+        print(f"error: no product named in {text!r}", file=sys.stderr)
+        return 2
+    pairs = [(p, m) for p in products for m in markets or [""]]
+    print(show(assistant.measure_deadlines(pairs, args.lang)))
+    return 0
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:

@@ -283,29 +283,61 @@ class Place(FileModel):
         return [self.name_vi, *self.former, *self.aliases]
 
 
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+Status = Literal["draft", "adopted", "in_force", "withdrawn"]
+
+
+class AppliesFrom(FileModel):
+    """A date from which a measure's obligations apply, to everyone or to one group."""
+
+    date: dt.date
+    who_vi: Text | None = None  # "doanh nghiệp lớn và vừa"; empty: everyone the measure covers
+    who_en: Text | None = None
+    source: Url | None = None  # where the date is confirmed, when not the measure's source_url
+
+
+class StatusChange(FileModel):
+    """An event in a measure's life that its dates do not tell (a postponement, a withdrawal)."""
+
+    date: dt.date
+    status: Status
+    note_vi: Text
+    note_en: Text
+    source: Url | None = None
+
+
 class Measure(FileModel):
-    """A technical barrier to trade in an export market."""
+    """A technical barrier to trade in an export market.
+
+    `entry_into_force` is the legal entry into force; `applies_from` is when the obligations
+    apply, which for an EU regulation can be years later.
+    """
 
     id: Slug
     market: MarketId
     aliases: list[Text] = Field(default_factory=list)
-    symbol: Annotated[str, StringConstraints(pattern=r"^G/TBT/N/[A-Z]{2,3}/\d+(/\S+)*$")] | None = (
-        None
-    )
+    # a WTO notification symbol, TBT or SPS: G/TBT/N/EU/1234, G/SPS/N/CHN/1324/Add.1
+    symbol: (
+        Annotated[str, StringConstraints(pattern=r"^G/(TBT|SPS)/N/[A-Z]{2,3}/\d+(/\S+)*$")] | None
+    ) = None
     title: Text
     products: Text
     hs_codes: list[HsCode] = Field(default_factory=list)
     # a horizontal measure (all packaging, all products): it concerns every export product
     all_products: bool = False
-    measure_type: Literal["technical_regulation", "conformity_assessment", "standard"]
-    status: Literal["draft", "adopted", "in_force", "withdrawn"]
+    measure_type: Literal[
+        "technical_regulation", "conformity_assessment", "standard", "sanitary_phytosanitary"
+    ]
+    status: Status
     notified_on: dt.date | None = None
     comment_deadline: dt.date | None = None
     adopted_on: dt.date | None = None
     entry_into_force: dt.date | None = None
+    applies_from: list[AppliesFrom] = Field(default_factory=list)
+    history: list[StatusChange] = Field(default_factory=list)
     summary_vi: Text
     summary_en: Text
-    source_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    source_url: Url
     reviewed_on: dt.date
 
 
