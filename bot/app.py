@@ -138,6 +138,7 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
         r"^tb:\d+$": tbt.topic,
         r"^fw:\d{1,18}$": forward.offer,
         r"^fq:\d{1,18}$": forward.save_faq,
+        r"^im:[0-9a-f]{12}$": admin.import_good,
     }
     for pattern, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

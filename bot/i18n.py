@@ -81,6 +81,24 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Đã thay {name} (bản cũ lưu tại {backup}). ",
         "Replaced {name} (old copy kept as {backup}). ",
     ),
+    "import_report": (
+        "Nhập {kind} từ {name}: {rows} dòng — thêm {added}, cập nhật {updated}, "
+        "không đổi {unchanged}, bị từ chối {rejected}.",
+        "Imported {kind} from {name}: {rows} row(s) — added {added}, updated {updated}, "
+        "unchanged {unchanged}, rejected {rejected}.",
+    ),
+    "import_kind_notifications": ("thông báo WTO", "WTO notifications"),
+    "import_kind_measures": ("biện pháp", "measures"),
+    "import_rejected_rows": ("Các dòng bị từ chối:\n{rows}", "Rejected rows:\n{rows}"),
+    "import_notes": ("Ghi chú:\n{rows}", "Notes:\n{rows}"),
+    "import_nothing_written": (
+        "Chưa ghi gì vào cơ sở dữ liệu. Sửa các dòng trên rồi gửi lại tệp, hoặc bấm nút dưới "
+        "đây để chỉ nhập các dòng hợp lệ.",
+        "Nothing was written. Fix the rows above and send the file again, or press the button "
+        "to import only the good rows.",
+    ),
+    "import_good_button": ("Nhập các dòng hợp lệ", "Import the good rows"),
+    "import_failed": ("Không nhập được tệp: {why}", "The file could not be imported: {why}"),
     "unanswered_none": ("Chưa có câu hỏi nào bị bỏ ngỏ.", "No unanswered questions yet."),
     "eligibility_kind": (
         "<b>Bước 1/3.</b> Bạn là loại hình nào?",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from assistant.errors import InputError, KnowledgeError, Problem
 from assistant.index.store import BuildReport
-from assistant.uploads import KNOWN, MAX_BYTES
+from assistant.service import ImportOutcome
+from assistant.uploads import KNOWN, MAX_BYTES, TABLE_MAX_BYTES, is_table
 from bot import render
 from bot.handlers.watch import notify_watchers
 from bot.i18n import t
@@ -33,10 +34,7 @@ async def refuse_non_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 def problems_html(problems: list[Problem]) -> str:
-    lines = [render.escape(p) for p in problems[:MAX_PROBLEMS]]
-    if len(problems) > MAX_PROBLEMS:
-        lines.append(f"… (+{len(problems) - MAX_PROBLEMS})")
-    return "<code>" + "\n".join(lines) + "</code>"
+    return lines_html([str(p) for p in problems])
 
 
 def _report(report: BuildReport, lang: str) -> str:
@@ -128,6 +126,9 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     doc = message.document
     name = doc.file_name or ""
+    if is_table(name):
+        await _import_table(update, context, name)
+        return
     if doc.file_size and doc.file_size > MAX_BYTES:
         await send_html(context.bot, chat.id, [t("upload_too_big", lang, kb=MAX_BYTES // 1024)])
         return
@@ -162,3 +163,97 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = t("upload_ok", lang, name=render.escape(outcome.rel), backup=render.escape(backup))
     await send_html(context.bot, chat.id, [text + _report(outcome.report, lang)])
     await notify_watchers(context, before)
+
+
+async def _import_table(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> None:
+    """A .csv or .xlsx: measures or WTO notifications to import, with a per-row report."""
+    svc, chat, lang = services(context), update.effective_chat, user_lang(update, context)
+    message = update.effective_message
+    if chat is None or message is None or message.document is None:
+        return
+    if message.document.file_size and message.document.file_size > TABLE_MAX_BYTES:
+        await send_html(
+            context.bot, chat.id, [t("upload_too_big", lang, kb=TABLE_MAX_BYTES // 1024)]
+        )
+        return
+    before = svc.assistant.kb.measures
+    data = bytes(await (await message.document.get_file()).download_as_bytearray())
+    loop = asyncio.get_running_loop()
+    try:
+        outcome = await loop.run_in_executor(svc.executor, svc.assistant.import_table, name, data)
+    except InputError as exc:
+        await send_html(context.bot, chat.id, [t("import_failed", lang, why=render.escape(exc))])
+        return
+    await _send_import(update, context, name, outcome)
+    if outcome.build is not None:
+        await notify_watchers(context, before)
+
+
+async def import_good(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The button under a report with rejected rows: import the good rows of that file."""
+    query = update.callback_query
+    if query is None or await refuse_non_admin(update, context):
+        return
+    await query.answer()
+    svc, chat, lang = services(context), update.effective_chat, user_lang(update, context)
+    token = (query.data or "").partition(":")[2]
+    before = svc.assistant.kb.measures
+    loop = asyncio.get_running_loop()
+    try:
+        outcome = await loop.run_in_executor(svc.executor, svc.assistant.import_good_rows, token)
+    except InputError as exc:
+        if chat is not None:
+            await send_html(
+                context.bot, chat.id, [t("import_failed", lang, why=render.escape(exc))]
+            )
+        return
+    await _send_import(update, context, "", outcome)
+    if outcome.build is not None:
+        await notify_watchers(context, before)
+
+
+async def _send_import(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, name: str, outcome: ImportOutcome
+) -> None:
+    chat, lang, report = update.effective_chat, user_lang(update, context), outcome.report
+    if chat is None:
+        return
+    text = t(
+        "import_report",
+        lang,
+        name=render.escape(name),
+        kind=t(f"import_kind_{report.kind}", lang),
+        rows=report.rows,
+        added=len(report.added),
+        updated=len(report.updated),
+        unchanged=len(report.unchanged),
+        rejected=len(report.rejected),
+    )
+    parts = [text]
+    if report.rejected:
+        parts.append(t("import_rejected_rows", lang, rows=lines_html(report.rejected)))
+    if report.notes:
+        parts.append(t("import_notes", lang, rows=lines_html(report.notes)))
+    keyboard = None
+    if outcome.build is not None:
+        parts.append(_report(outcome.build, lang))
+    elif report.rejected and report.kind == "notifications":
+        parts.append(t("import_nothing_written", lang))
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t("import_good_button", lang), callback_data=f"im:{outcome.token}"
+                    )
+                ]
+            ]
+        )
+    await send_html(context.bot, chat.id, ["\n".join(parts)], keyboard=keyboard)
+
+
+def lines_html(lines: list[str]) -> str:
+    """Report lines in a code block, at most MAX_PROBLEMS of them."""
+    shown = [render.escape(line) for line in lines[:MAX_PROBLEMS]]
+    if len(lines) > MAX_PROBLEMS:
+        shown.append(f"… (+{len(lines) - MAX_PROBLEMS})")
+    return "<code>" + "\n".join(shown) + "</code>"

@@ -7,6 +7,10 @@ import hashlib
 from pydantic import BaseModel, ConfigDict
 
 from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.models import Measure
+
+# what of a measure is embedded: the model reads ~512 tokens, a notification's description more
+MEASURE_TEXT_CHARS = 2400
 
 
 class Chunk(BaseModel):
@@ -197,20 +201,26 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
             )
         )
     for m in kb.measures.values():
-        market_vi, market_en = kb.market_name(m.market), kb.market_name(m.market, "en")
-        out.append(
-            Chunk(
-                id=f"measure:{m.id}",
-                kind="measure",
-                title_vi=f"{market_vi}: {m.title}",
-                title_en=f"{market_en}: {m.title}",
-                text=f"Thị trường {market_vi}. {m.title}. {' '.join(m.aliases)}. Sản phẩm: "
-                f"{m.products}. HS "
-                f"{' '.join(m.hs_codes)}. {m.summary_vi} Market {market_en}. {m.summary_en}",
-                quote_vi=m.summary_vi,
-                quote_en=m.summary_en,
-                file="knowledge/tbt/measures.yaml",
-                cite=m.symbol or m.source_url,
-            )
-        )
+        out.append(measure_chunk(kb, m))
     return out
+
+
+def measure_chunk(kb: KnowledgeBase, m: Measure) -> Chunk:
+    """A foreign measure, curated or a notification as imported (then in English only)."""
+    market_vi, market_en = kb.market_name(m.market), kb.market_name(m.market, "en")
+    summary_en = m.summary_en or ""
+    text = (
+        f"Thị trường {market_vi}. {m.title}. {' '.join(m.aliases)}. Sản phẩm: {m.products}. "
+        f"HS {' '.join(m.hs_codes)}. {m.summary_vi or ''} Market {market_en}. {summary_en}"
+    )
+    return Chunk(
+        id=f"measure:{m.id}",
+        kind="measure",
+        title_vi=f"{market_vi}: {m.title}",
+        title_en=f"{market_en}: {m.title}",
+        text=text[:MEASURE_TEXT_CHARS],
+        quote_vi=m.summary_vi or summary_en,
+        quote_en=summary_en,
+        file=f"knowledge/{kb.measure_file(m.id)}",
+        cite=m.symbol or m.source_url,
+    )

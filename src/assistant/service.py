@@ -35,6 +35,7 @@ from assistant.nlu.query import Intent, Query
 from assistant.nlu.understand import Understander
 from assistant.retrieve import Searcher
 from assistant.settings import Settings
+from assistant.tbt_import import TableReport, import_table
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,15 @@ class UploadOutcome:
     problems: list[Problem]
     backup: Path | None
     report: BuildReport | None
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an imported table did: its report, the rebuild if anything changed, its token."""
+
+    report: TableReport
+    build: BuildReport | None
+    token: str
 
 
 @dataclass(frozen=True)
@@ -180,6 +190,28 @@ class Assistant:
             self.settings.knowledge_dir, self.settings.data_dir / "backups", rel, data
         )
         return UploadOutcome(rel, [], backup, self.build())
+
+    def import_table(self, file_name: str, data: bytes) -> ImportOutcome:
+        """Import an uploaded sheet of measures or export of notifications; rebuild if changed.
+
+        With any rejected row nothing is written; the file is kept under a token so that
+        `import_good_rows(token)` can take the good rows once staff have seen the report.
+        """
+        token = uploads.keep_table(self._imports, file_name, data)
+        return self._import(token, keep_good=False)
+
+    def import_good_rows(self, token: str) -> ImportOutcome:
+        """Import the good rows of a table uploaded before, leaving out the rejected ones."""
+        return self._import(token, keep_good=True)
+
+    @property
+    def _imports(self) -> Path:
+        return self.settings.data_dir / "imports"
+
+    def _import(self, token: str, keep_good: bool) -> ImportOutcome:
+        path = uploads.kept_table(self._imports, token)
+        report = import_table(self.settings.knowledge_dir, path, self.today(), keep_good=keep_good)
+        return ImportOutcome(report, self.build() if report.written else None, token)
 
     def warm_up(self) -> None:
         """Load the knowledge, the index and the model now rather than on the first question."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from assistant.errors import InputError
 from assistant.knowledge.loader import read_text
-from assistant.knowledge.models import MarketsFile, Measure, MeasuresFile
+from assistant.knowledge.models import Market, MarketsFile, Measure, MeasuresFile
+from assistant.knowledge.notifications import NOTIFICATIONS_FILE
 
 COLUMNS = (
     "market",
@@ -54,26 +55,47 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
 
 
-def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a CSV or XLSX file as (spreadsheet row number, column -> text)."""
-    if path.suffix.lower() == ".csv":
-        text = path.read_bytes().decode("utf-8-sig")
-        reader = csv.DictReader(io.StringIO(text))
-        return [(i, _clean(r)) for i, r in enumerate(reader, start=2)]
-    if path.suffix.lower() == ".xlsx":
+def open_table(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    """The header of a CSV or XLSX file and its rows, read lazily as (row number, cells).
+
+    Cells keep their type (an Excel date stays a date); keys are the header cells, stripped.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        handle = path.open(encoding="utf-8-sig", newline="")
+        reader = csv.reader(handle)
+        header = [h.strip() for h in next(reader, [])]
+
+        def csv_rows() -> Iterator[tuple[int, dict[str, Any]]]:
+            with handle:
+                for i, cells in enumerate(reader, start=2):
+                    if any(c.strip() for c in cells):
+                        yield i, dict(zip(header, cells, strict=False))
+
+        return header, csv_rows()
+    if suffix == ".xlsx":
         from openpyxl import load_workbook
 
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        values = list(sheet.iter_rows(values_only=True))
-        if not values:
-            return []
-        header = [str(h or "").strip() for h in values[0]]
-        return [
-            (i, _clean(dict(zip(header, row, strict=False))))
-            for i, row in enumerate(values[1:], start=2)
-            if any(c is not None for c in row)
-        ]
+        book = load_workbook(path, read_only=True, data_only=True)
+        values = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(h or "").strip() for h in next(values, ())]
+
+        def xlsx_rows() -> Iterator[tuple[int, dict[str, Any]]]:
+            try:
+                for i, row in enumerate(values, start=2):
+                    if any(c is not None and str(c).strip() for c in row):
+                        yield i, dict(zip(header, row, strict=False))
+            finally:
+                book.close()
+
+        return header, xlsx_rows()
     raise InputError(f"{path.name}: only .csv and .xlsx files can be imported")
+
+
+def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV or XLSX file as (spreadsheet row number, column -> text)."""
+    _, rows = open_table(path)
+    return [(i, _clean(r)) for i, r in rows]
 
 
 def _clean(row: dict[Any, Any]) -> dict[str, str]:
@@ -206,3 +228,85 @@ def write_measures(path: Path, measures: list[Measure]) -> None:
     staging = path.with_name(f".{path.name}.import")
     staging.write_text(HEADER + body, encoding="utf-8")
     staging.replace(path)
+
+
+@dataclass
+class TableReport:
+    """The outcome of `assistant tbt import FILE`, whichever kind of table the file holds."""
+
+    kind: str  # "notifications" (an ePing/WTO export) or "measures" (the curated sheet)
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    written: bool = False
+    rows: int = 0
+
+
+def import_table(
+    knowledge_dir: Path, path: Path, today: dt.date, dry_run: bool = False, keep_good: bool = False
+) -> TableReport:
+    """Import a staff sheet of measures or an export of WTO notifications, told by its header.
+
+    With any rejected row nothing is written, unless `keep_good` asks to write the good rows.
+    """
+    from assistant.notify_import import import_notifications, looks_like_notifications
+
+    header, rows = open_table(path)
+    if not looks_like_notifications(header):
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+        curated = import_measures(knowledge_dir, path, today, dry_run)
+        written = bool(curated.added or curated.updated) and not curated.problems and not dry_run
+        return TableReport(
+            "measures",
+            curated.added,
+            curated.updated,
+            curated.unchanged,
+            curated.problems,
+            written=written,
+            rows=len(curated.added) + len(curated.updated) + len(curated.unchanged),
+        )
+    result = import_notifications(
+        knowledge_dir / NOTIFICATIONS_FILE,
+        rows,
+        header,
+        list(_markets(knowledge_dir)),
+        today,
+        dry_run=dry_run,
+        keep_good=keep_good,
+    )
+    return TableReport(
+        "notifications",
+        result.added,
+        result.updated,
+        result.unchanged,
+        [str(r) for r in result.rejected],
+        [str(r) for r in result.notes],
+        result.written,
+        result.total,
+    )
+
+
+def _markets(knowledge_dir: Path) -> list[Market]:
+    path = knowledge_dir / MARKETS_FILE
+    try:
+        return MarketsFile.model_validate(yaml.safe_load(read_text(path))).markets
+    except (OSError, ValidationError, yaml.YAMLError) as exc:
+        raise InputError(f"{MARKETS_FILE}: cannot be read ({exc})") from exc
+
+
+def summary_line(report: TableReport, dry_run: bool = False) -> str:
+    """'notifications: 5 rows; added 3, updated 1, unchanged 1, rejected 0' and what next."""
+    what = "notifications" if report.kind == "notifications" else "measures"
+    line = (
+        f"{what}: {report.rows} row(s); added {len(report.added)}, updated "
+        f"{len(report.updated)}, unchanged {len(report.unchanged)}, rejected {len(report.rejected)}"
+    )
+    if dry_run:
+        return line + " (dry run: nothing written)"
+    if report.written:
+        return line + "; run `assistant index` (or /reload in the bot) to use them"
+    return line

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -15,7 +17,38 @@ from assistant.knowledge.loader import load_knowledge
 from assistant.knowledge.models import BODY_FILE, FILE_MODELS
 
 MAX_BYTES = 512 * 1024
+# a table of measures or an ePing export of notifications (the Bot API serves files to 20 MB)
+TABLE_MAX_BYTES = 20 * 1024 * 1024
+TABLE_SUFFIXES = (".csv", ".xlsx")
 KNOWN = {PurePosixPath(rel).name: rel for rel in [*FILE_MODELS, BODY_FILE]}
+
+
+def is_table(file_name: str) -> bool:
+    """A spreadsheet to import, rather than a knowledge file to replace."""
+    return PurePosixPath(file_name or "").suffix.lower() in TABLE_SUFFIXES
+
+
+def keep_table(folder: Path, file_name: str, data: bytes) -> str:
+    """Keep an uploaded table under a token (its content hash), so it can be imported later."""
+    suffix = PurePosixPath(file_name).suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise InputError(f"not a .csv or .xlsx file: {file_name!r}")
+    if len(data) > TABLE_MAX_BYTES:
+        raise InputError(f"file too large: {len(data)} bytes (at most {TABLE_MAX_BYTES})")
+    token = hashlib.sha256(data).hexdigest()[:12]
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"{token}.*"):
+        old.unlink()
+    (folder / f"{token}{suffix}").write_bytes(data)
+    return token
+
+
+def kept_table(folder: Path, token: str) -> Path:
+    """The table kept under a token; InputError if there is none."""
+    found = sorted(folder.glob(f"{token}.*")) if re.fullmatch(r"[0-9a-f]{12}", token) else []
+    if not found:
+        raise InputError(f"no uploaded table {token!r} (send the file again)")
+    return found[0]
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistant.uploads import KNOWN
 from bot.i18n import TEXTS
-from tests.auxil.bot_harness import ADMIN_ID, BotHarness, at, text_of
+from tests.auxil.bot_harness import ADMIN_ID, BotHarness, at, buttons, text_of
 
 USER = 1001
 NOT_ADMIN = TEXTS["not_admin"][0]
@@ -187,3 +187,55 @@ async def test_stats_and_unanswered(bot: BotHarness) -> None:
         r"\n📨 Forwarded questions waiting for staff: 0",
         text_of(reply),
     )
+
+
+async def test_an_export_of_notifications_is_imported_with_a_report(bot: BotHarness) -> None:
+    data = (Path(__file__).parent.parent / "data" / "eping_sample.csv").read_bytes()
+    [reply] = await bot.upload(data, "eping.csv", user_id=USER)
+    assert text_of(reply) == NOT_ADMIN
+    [reply] = await bot.upload(data, "eping.csv", user_id=ADMIN_ID)
+    text = text_of(reply)
+    assert text.startswith(
+        "Nhập thông báo WTO từ eping.csv: 6 dòng — thêm 6, cập nhật 0, không đổi 0, "
+        "bị từ chối 0.\nĐã nạp lại: "
+    )
+    assert buttons(reply) == []
+    [answer] = await bot.send("G/TBT/N/KOR/1290 là gì?", user_id=USER)
+    assert text_of(answer).startswith(
+        "Hàn Quốc: Partial amendment of the Standards and Specifications for Wood Products\n"
+    )
+    assert "Chưa có tóm tắt tiếng Việt; nội dung thông báo (tiếng Anh): Revises" in text_of(answer)
+    [again] = await bot.upload(data, "eping.csv", user_id=ADMIN_ID)
+    assert "thêm 0, cập nhật 0, không đổi 6, bị từ chối 0." in text_of(again)
+
+
+async def test_rejected_rows_are_listed_and_the_good_ones_imported_on_request(
+    bot: BotHarness,
+) -> None:
+    rows = (
+        "Document Symbol,Notifying Member,Title,Distribution date\n"
+        "G/TBT/N/EU/3001,European Union,Coffee labelling,2026-11-02\n"
+        "G/TBT/N/EU/3002,European Union,Bad date,2026-11-31\n"
+    )
+    store = bot.settings.knowledge_dir / "tbt/notifications.jsonl"
+    [reply] = await bot.upload(rows.encode(), "new.csv", user_id=ADMIN_ID)
+    assert text_of(reply) == (
+        "Nhập thông báo WTO từ new.csv: 2 dòng — thêm 0, cập nhật 0, không đổi 0, bị từ chối 1.\n"
+        "Các dòng bị từ chối:\n"
+        "row 3: distributed_on: not a date: '2026-11-31' (write it as 2026-12-31 or 31/12/2026)\n"
+        "Chưa ghi gì vào cơ sở dữ liệu. Sửa các dòng trên rồi gửi lại tệp, hoặc bấm nút dưới "
+        "đây để chỉ nhập các dòng hợp lệ."
+    )
+    [(label, data)] = buttons(reply)
+    assert label == "Nhập các dòng hợp lệ" and re.fullmatch(r"im:[0-9a-f]{12}", data)
+    assert not store.exists()
+    refused = await bot.press(data, user_id=USER, chat_id=ADMIN_ID, message_id=reply["message_id"])
+    assert [text_of(m) for m in refused.sent] == [NOT_ADMIN] and not store.exists()
+    press = await bot.press(data, user_id=ADMIN_ID, message_id=reply["message_id"])
+    [done] = press.sent
+    assert text_of(done).startswith(
+        "Nhập thông báo WTO từ : 2 dòng — thêm 1, cập nhật 0, không đổi 0, bị từ chối 1."
+    )
+    assert "G/TBT/N/EU/3001" in store.read_text(encoding="utf-8")
+    gone = await bot.press("im:000000000000", user_id=ADMIN_ID)
+    assert text_of(gone.sent[0]).startswith("Không nhập được tệp: no uploaded table")

@@ -102,7 +102,7 @@ def measure(kb: KnowledgeBase, measure_id: str, lang: str, today: dt.date) -> An
     """One foreign measure's full card, with the date that comes next."""
     found = kb.measures[measure_id]
     d = Draft(lang=lang)
-    records.measure_card(d, found, kb.market_name(found.market, lang), today, full=True)
+    records.measure_card(d, kb, found, today, full=True)
     return _done(d, "measure", f"measure {measure_id}")
 
 

@@ -249,14 +249,14 @@ STATUS = {
 
 
 def measure_card(
-    d: Draft, measure: Measure, market_name: str, today: dt.date, full: bool = False
+    d: Draft, kb: KnowledgeBase, measure: Measure, today: dt.date, full: bool = False
 ) -> None:
     """A foreign measure: market, symbol, status, its dates and the next one, summary, source.
 
     `full` (one measure asked by name) adds the events its dates do not tell (postponements).
     """
     en = d.lang == "en"
-    d.title(f"{market_name}: {measure.title}")
+    d.title(f"{kb.market_name(measure.market, d.lang)}: {measure.title}")
     status = STATUS[measure.status][1 if en else 0]
     symbol = f"{measure.symbol}; " if measure.symbol else ""
     d.item(f"{symbol}{'status' if en else 'tình trạng'}: {status}")
@@ -271,16 +271,26 @@ def measure_card(
     if full:
         for change in measure.history:
             d.item(f"{day_text(change.date)}: {change.note_en if en else change.note_vi}")
-    d.text(measure.summary_en if en else measure.summary_vi)
-    d.note(
-        f"{'Source' if en else 'Nguồn'}: {measure.source_url} "
-        f"({'reviewed' if en else 'rà soát'} {day_text(measure.reviewed_on)})"
-    )
+    if en or measure.summary_vi:
+        d.text((measure.summary_en if en else measure.summary_vi) or "")
+    elif measure.summary_en:  # a notification nobody has summarised in Vietnamese yet
+        d.text(f"Chưa có tóm tắt tiếng Việt; nội dung thông báo (tiếng Anh): {measure.summary_en}")
+    if measure.id in kb.notified_only:
+        d.note(
+            f"{'Source' if en else 'Nguồn'}: {measure.source_url} "
+            f"({'imported' if en else 'nhập từ thông báo WTO ngày'} "
+            f"{day_text(measure.reviewed_on)})"
+        )
+    else:
+        d.note(
+            f"{'Source' if en else 'Nguồn'}: {measure.source_url} "
+            f"({'reviewed' if en else 'rà soát'} {day_text(measure.reviewed_on)})"
+        )
     dated = [a.source for a in measure.applies_from]
     dated += [c.source for c in measure.history] if full else []
     for url in dict.fromkeys(u for u in dated if u and u != measure.source_url):
         d.note(f"{'Source of the dates' if en else 'Nguồn các mốc ngày'}: {url}")
-    d.source(f"measure:{measure.id}", measure.title, "knowledge/tbt/measures.yaml")
+    d.source(f"measure:{measure.id}", measure.title, f"knowledge/{kb.measure_file(measure.id)}")
 
 
 def guidance_card(d: Draft, kb: KnowledgeBase, entry: GuidanceEntry) -> None:

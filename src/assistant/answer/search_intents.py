@@ -109,7 +109,7 @@ class SearchIntents:
                     records.programme_card(d, self.kb, p)
         if named:
             for m in named:
-                records.measure_card(d, m, self.kb.market_name(m.market, q.lang), today, True)
+                records.measure_card(d, self.kb, m, today, True)
         elif measures:
             d.text(
                 f"Measures in our database for {scope}:"
@@ -117,7 +117,7 @@ class SearchIntents:
                 else f"Các biện pháp trong cơ sở dữ liệu cho {scope}:"
             )
             for m in measures[:6]:
-                records.measure_card(d, m, self.kb.market_name(m.market, q.lang), today)
+                records.measure_card(d, self.kb, m, today)
         else:
             d.text(
                 f"Our database has no measure recorded for {scope} yet."

@@ -9,16 +9,23 @@ from pathlib import Path
 from assistant.cli.ask import show
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.tbt_import import import_measures
+from assistant.tbt_import import import_table, summary_line
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the tbt command group."""
     parser = sub.add_parser("tbt", help="TBT measures database")
     tbt_sub = parser.add_subparsers(dest="tbt_command", metavar="ACTION", required=True)
-    imp = tbt_sub.add_parser("import", help="add or update measures from a .csv or .xlsx file")
+    imp = tbt_sub.add_parser(
+        "import",
+        help="add or update measures (staff sheet) or WTO notifications (ePing export) "
+        "from a .csv or .xlsx file",
+    )
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    imp.add_argument(
+        "--keep-good", action="store_true", help="import the good rows even if some are rejected"
+    )
     imp.set_defaults(func=run_import)
     dates = tbt_sub.add_parser(
         "deadlines", help="coming dates of measures: comments, entry into force, application"
@@ -44,25 +51,23 @@ def run_deadlines(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Import; on any bad row import nothing and list the problems."""
+    """Import a sheet of measures or an export of WTO notifications; report every row."""
     if not args.file.exists():
         print(f"error: {args.file} not found", file=sys.stderr)
         return 2
     assistant = Assistant(settings)
-    result = import_measures(settings.knowledge_dir, args.file, assistant.today(), args.dry_run)
-    if result.problems:
-        for problem in result.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(result.problems)} problem(s); nothing was imported", file=sys.stderr)
-        return 1
-    verb = "would add" if args.dry_run else "added"
-    print(
-        f"{verb} {len(result.added)}, updated {len(result.updated)}, "
-        f"unchanged {len(result.unchanged)}"
-        + (
-            ""
-            if args.dry_run or not (result.added or result.updated)
-            else "; run `assistant index` (or /reload in the bot) to use them"
-        )
+    report = import_table(
+        settings.knowledge_dir, args.file, assistant.today(), args.dry_run, args.keep_good
     )
+    for line in report.rejected:
+        print(f"rejected: {line}", file=sys.stderr)
+    for line in report.notes:
+        print(f"note: {line}", file=sys.stderr)
+    print(summary_line(report, args.dry_run))
+    if report.rejected and not report.written and not args.dry_run:
+        print(
+            "nothing was imported: fix the rows above, or add --keep-good to import the rest",
+            file=sys.stderr,
+        )
+        return 1
     return 0

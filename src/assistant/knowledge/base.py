@@ -45,6 +45,8 @@ class KnowledgeBase:
     countries: dict[str, Place] = field(default_factory=dict)
     file_hashes: dict[str, str] = field(default_factory=dict)
     record_files: dict[str, str] = field(default_factory=dict)
+    # measures known only from an imported WTO notification (no curated record)
+    notified_only: frozenset[str] = frozenset()
 
     @property
     def paragraphs(self) -> dict[str, Paragraph]:
@@ -78,6 +80,12 @@ class KnowledgeBase:
     def targets_of(self, task: Task) -> list[Target]:
         """The targets a task carries, in file order."""
         return [self.targets[t] for t in task.targets if t in self.targets]
+
+    def measure_file(self, measure_id: str) -> str:
+        """The knowledge file a measure comes from."""
+        if measure_id in self.notified_only:
+            return "tbt/notifications.jsonl"
+        return "tbt/measures.yaml"
 
     def market_name(self, market_id: str, lang: str = "vi") -> str:
         """A market's display name in the given language (its id if unknown)."""

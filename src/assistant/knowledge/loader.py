@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.errors import KnowledgeError, Problem
+from assistant.knowledge import notifications
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.body import Body, parse_body
 from assistant.knowledge.models import (
@@ -32,6 +33,7 @@ from assistant.knowledge.models import (
     TargetsFile,
     TasksFile,
 )
+from assistant.knowledge.notifications import NOTIFICATIONS_FILE, Notification
 from assistant.knowledge.yamlio import LineMap, YamlProblem, line_for, parse_yaml
 
 FRIENDLY = {
@@ -109,7 +111,13 @@ def load_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     for rel in REQUIRED_FILES:
         if rel not in present:
             problems.append(Problem(rel, None, "file", "required file is missing"))
+    notified: list[Notification] = []
     for rel, path in present.items():
+        if rel == NOTIFICATIONS_FILE:
+            hashes[rel] = _file_hash(path)
+            notified, found = notifications.load(path, rel)
+            problems.extend(found)
+            continue
         if path.suffix in (".yml",):
             problems.append(Problem(rel, 1, "file", "use the .yaml extension"))
             continue
@@ -136,9 +144,49 @@ def load_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
             parsed[rel] = item
     if body is not None and not problems:
         problems.extend(_cross_check(parsed, body))
+        problems.extend(_check_notified(parsed, notified))
     if problems or body is None:
         return None, problems
-    return _assemble(parsed, body, hashes), []
+    return _assemble(parsed, body, hashes, notified), []
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_notified(parsed: dict[str, _Parsed], notified: list[Notification]) -> list[Problem]:
+    """Notifications name tracked markets, once each; curated measures carry both summaries."""
+    problems: list[Problem] = []
+    markets_f: MarketsFile | None = _get(parsed, "tbt/markets.yaml", MarketsFile)
+    markets = {m.id for m in markets_f.markets} if markets_f else set()
+    seen: set[str] = set()
+    for number, n in enumerate(notified, start=1):
+        if n.market not in markets:
+            problems.append(
+                Problem(NOTIFICATIONS_FILE, number, "market", f"unknown market {n.market!r}")
+            )
+        if n.symbol in seen:
+            problems.append(Problem(NOTIFICATIONS_FILE, number, "symbol", f"{n.symbol} twice"))
+        seen.add(n.symbol)
+    item = parsed.get("tbt/measures.yaml")
+    if item is not None:
+        for i, m in enumerate(item.model.measures):  # type: ignore[attr-defined]
+            for key in ("summary_vi", "summary_en"):
+                if not getattr(m, key):
+                    line = line_for(item.lines, ("measures", i, "id"))
+                    problems.append(
+                        Problem(
+                            "tbt/measures.yaml",
+                            line,
+                            f"measures[{m.id}].{key}",
+                            FRIENDLY["missing"],
+                        )
+                    )
+    return problems
 
 
 def load_or_raise(root: Path) -> KnowledgeBase:
@@ -303,7 +351,9 @@ def _cross_check(parsed: dict[str, _Parsed], body: Body) -> list[Problem]:
     return c.problems
 
 
-def _assemble(parsed: dict[str, _Parsed], body: Body, hashes: dict[str, str]) -> KnowledgeBase:
+def _assemble(
+    parsed: dict[str, _Parsed], body: Body, hashes: dict[str, str], notified: list[Notification]
+) -> KnowledgeBase:
     plan: PlanFile = _get(parsed, "plan.yaml", PlanFile)
     tasks_f: TasksFile = _get(parsed, "tasks.yaml", TasksFile)
     agencies_f: AgenciesFile = _get(parsed, "agencies.yaml", AgenciesFile)
@@ -322,6 +372,7 @@ def _assemble(parsed: dict[str, _Parsed], body: Body, hashes: dict[str, str]) ->
         for e in g.entries if g else []:
             guidance[e.id] = e
             record_files[f"guidance:{e.id}"] = rel
+    combined = notifications.combine({m.id: m for m in measures.measures}, notified)
     return KnowledgeBase(
         plan=plan.plan,
         body=body,
@@ -334,7 +385,8 @@ def _assemble(parsed: dict[str, _Parsed], body: Body, hashes: dict[str, str]) ->
         funding=funding if funding is not None else FundingFile(sources=[], rules=[]),
         guidance=guidance,
         products={p.id: p for p in products.products},
-        measures={m.id: m for m in measures.measures},
+        measures=combined,
+        notified_only=frozenset(combined) - {m.id for m in measures.measures},
         markets={m.id: m for m in markets.markets},
         home=places.home if places else None,
         places={p.id: p for p in places.others} if places else {},

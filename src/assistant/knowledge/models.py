@@ -267,6 +267,12 @@ class Market(FileModel):
     name_vi: Text
     name_en: Text
     aliases: list[Text] = Field(default_factory=list)
+    # how WTO notifications name the member: the code in its symbols (G/TBT/N/USA/...) and
+    # the member's name in ePing exports; bulk imports find the market by these
+    wto_codes: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,3}$")]] = Field(
+        default_factory=list
+    )
+    wto_names: list[Text] = Field(default_factory=list)
 
 
 class Place(FileModel):
@@ -285,6 +291,9 @@ class Place(FileModel):
 
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 Status = Literal["draft", "adopted", "in_force", "withdrawn"]
+MeasureType = Literal[
+    "technical_regulation", "conformity_assessment", "standard", "sanitary_phytosanitary"
+]
 
 
 class AppliesFrom(FileModel):
@@ -325,9 +334,7 @@ class Measure(FileModel):
     hs_codes: list[HsCode] = Field(default_factory=list)
     # a horizontal measure (all packaging, all products): it concerns every export product
     all_products: bool = False
-    measure_type: Literal[
-        "technical_regulation", "conformity_assessment", "standard", "sanitary_phytosanitary"
-    ]
+    measure_type: MeasureType
     status: Status
     notified_on: dt.date | None = None
     comment_deadline: dt.date | None = None
@@ -335,8 +342,13 @@ class Measure(FileModel):
     entry_into_force: dt.date | None = None
     applies_from: list[AppliesFrom] = Field(default_factory=list)
     history: list[StatusChange] = Field(default_factory=list)
-    summary_vi: Text
-    summary_en: Text
+    # required in measures.yaml (the loader checks); empty for a notification nobody has
+    # summarised yet, which is then shown in its member's own words
+    summary_vi: Text | None = None
+    summary_en: Text | None = None
+    # what an exporter should do, one step per item (the exporter's checklist)
+    actions_vi: list[Text] = Field(default_factory=list)
+    actions_en: list[Text] = Field(default_factory=list)
     source_url: Url
     reviewed_on: dt.date
 
