@@ -55,10 +55,13 @@ def test_sample_export_imports_once(knowledge_copy: Path) -> None:
     assert korea.summary_vi is None and "sawn timber" in (korea.summary_en or "")
     assert "g-tbt-n-kor-1290" in kb.notified_only
     assert kb.measure_file("g-tbt-n-kor-1290") == STORE
-    us = kb.measures["g-sps-n-usa-3203"]
-    assert us.measure_type == "sanitary_phytosanitary"
-    assert us.comment_deadline == dt.date(2021, 2, 22)  # extended by its addendum
-    assert [h.date for h in us.history] == [dt.date(2020, 11, 30)]
+    japan = kb.measures["g-sps-n-jpn-1301"]
+    assert japan.measure_type == "sanitary_phytosanitary" and japan.market == "JP"
+    # the traceability rule is curated: its notification and addendum join it, not a copy
+    assert "g-sps-n-usa-3203" not in kb.measures
+    us = kb.measures["us-fsma-204-food-traceability"]
+    assert us.title.startswith("Requirements for Additional Traceability Records")
+    assert dt.date(2020, 11, 30) in [h.date for h in us.history]  # the addendum
     # "(HS 16; 17; ...)" inside the products column gives the codes when no column has them
     assert kb.measures["g-sps-n-jpn-1301"].hs_codes == ["0901", "0904", "08"]
 
@@ -79,6 +82,7 @@ def test_a_curated_measure_keeps_its_fields(knowledge_copy: Path) -> None:
 
 
 def test_follow_ups_update_their_notification(knowledge_copy: Path) -> None:
+    """An addendum changes dates and status; a corrigendum corrects one date."""
     import_table(knowledge_copy, SAMPLE, TODAY)
     report = import_table(knowledge_copy, FOLLOW_UPS, TODAY)
     assert report.updated == ["G/TBT/N/EU/1170/Add.1", "G/TBT/N/KOR/1290/Corr.1"]

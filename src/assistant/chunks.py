@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.models import Measure
+from assistant.text import fold_plain
 
 # what of a measure is embedded: the model reads ~512 tokens, a notification's description more
 MEASURE_TEXT_CHARS = 2400
@@ -209,8 +210,11 @@ def measure_chunk(kb: KnowledgeBase, m: Measure) -> Chunk:
     """A foreign measure, curated or a notification as imported (then in English only)."""
     market_vi, market_en = kb.market_name(m.market), kb.market_name(m.market, "en")
     summary_en = m.summary_en or ""
+    # an alias typed with and without marks is one name: counted twice it would outweigh the rest
+    aliases = {fold_plain(a): a for a in reversed(m.aliases)}
     text = (
-        f"Thị trường {market_vi}. {m.title}. {' '.join(m.aliases)}. Sản phẩm: {m.products}. "
+        f"Thị trường {market_vi}. {m.title}. {' '.join(reversed(aliases.values()))}. "
+        f"Sản phẩm: {m.products}. "
         f"HS {' '.join(m.hs_codes)}. {m.summary_vi or ''} Market {market_en}. {summary_en}"
     )
     return Chunk(

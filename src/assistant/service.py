@@ -97,7 +97,8 @@ def answered_subject(q: Query, answer: Answer, kb: KnowledgeBase) -> Query:
         found.setdefault(kind, []).append(ref)
     e = dataclasses.replace(q.entities)
     # the tasks the answer was about: its task records, else those of its targets or support
-    of_records = list(found.get("task", []))
+    # (a measure answer cites task 5.3 as who to ask: that is not what it was about)
+    of_records = list(found.get("task", [])) if q.intent != Intent.MEASURE else []
     if q.intent in (Intent.TARGETS, Intent.SUPPORT):  # not the programme beside a measure
         of_records += [t for ref in found.get("target", []) for t in kb.targets[ref].tasks]
         of_records += [kb.programmes[ref].task or "" for ref in found.get("support", [])]

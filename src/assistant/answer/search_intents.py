@@ -7,6 +7,7 @@ import re
 from functools import cached_property
 
 from assistant.answer import records
+from assistant.answer.checklist import checklist
 from assistant.answer.draft import Draft
 from assistant.answer.labels import label
 from assistant.knowledge.base import KnowledgeBase
@@ -87,43 +88,52 @@ class SearchIntents:
             for m in self.matching_measures(q.products, q.markets)
             if m.id not in set_aside and m.market not in set_aside
         ]
-        if not kept and q.products and q.markets:
+        # a measure for every product (packaging, pallets) never stands in for the product's own
+        specific = [m for m in kept if not m.all_products]
+        horizontal = [m for m in kept if m.all_products]
+        if not specific and q.products and q.markets:
             # no measure names the product: the market's measures closest to the question
             closest = [
                 m
                 for m in self.matching_measures([], q.markets)
-                if m.id not in set_aside and ranked.get(f"measure:{m.id}", 99) < 2
+                if m.id not in set_aside
+                and not m.all_products
+                and ranked.get(f"measure:{m.id}", 99) < 2
             ]
-            kept = closest if self._relevant(q, self._search(q, 8)) else []
-        kept.sort(key=lambda m: ranked.get(f"measure:{m.id}", 99))
-        measures = named or kept
+            specific = closest if self._relevant(q, self._search(q, 8)) else []
+        specific.sort(key=lambda m: ranked.get(f"measure:{m.id}", 99))
+        horizontal.sort(key=lambda m: ranked.get(f"measure:{m.id}", 99))
+        measures = named or [*specific, *horizontal]
         en = q.lang == "en"
         products = ", ".join(
             self.kb.products[p].name_en if en else self.kb.products[p].name_vi for p in q.products
         )
         markets = ", ".join(self.kb.market_name(m, q.lang) for m in q.markets)
         scope = " — ".join(x for x in (products, markets) if x)
-        if "export" in q.support_tags and not named:
-            for p in self.kb.programmes.values():
-                if "export" in p.for_tags:
-                    records.programme_card(d, self.kb, p)
         if named:
             for m in named:
                 records.measure_card(d, self.kb, m, today, True)
-        elif measures:
+        elif measures and (q.asks or "timeframe" in q.aspects):
+            # a fact about the measures (a date, a code): each one's card, the product's first
             d.text(
                 f"Measures in our database for {scope}:"
                 if en
                 else f"Các biện pháp trong cơ sở dữ liệu cho {scope}:"
             )
-            for m in measures[:6]:
+            for m in [*specific, *horizontal][:6]:
                 records.measure_card(d, self.kb, m, today)
+        elif measures:  # what an exporter must meet: the checklist
+            checklist(d, self.kb, scope, specific, horizontal, today)
         else:
             d.text(
                 f"Our database has no measure recorded for {scope} yet."
                 if en
                 else f"Cơ sở dữ liệu chưa có biện pháp nào cho {scope}."
             )
+        if "export" in q.support_tags and not named:  # the province's help comes after
+            for p in self.kb.programmes.values():
+                if "export" in p.for_tags:
+                    records.programme_card(d, self.kb, p)
         if "symbol" in q.asks and measures and not any(m.symbol for m in measures[:6]):
             d.note(
                 "No WTO notification symbol is recorded for this measure."

@@ -64,7 +64,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.failures:
         for o in outcomes:
             if not o.correct or (o.item.sources and o.rank != 1 and not o.item.abstain):
-                print(f"\n[{o.item.id} {o.item.category} {o.item.file}] {o.item.question}")
+                verdict = "WRONG" if not o.correct else "rank"
+                print(
+                    f"\n[{o.item.id} {o.item.category} {o.item.file}] {verdict}: {o.item.question}"
+                )
                 print(
                     f"  intent={o.answer.intent} confident={o.answer.confident} "
                     f"rank={o.rank} missing={o.missing} want={o.item.sources}"

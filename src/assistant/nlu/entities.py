@@ -32,6 +32,9 @@ SHORT_DOC = re.compile(
     r"(?<![\w])(quyet dinh|qd|nghi quyet|nq|chi thi|ct|lenh)\s*(?:so\s*)?(\d{1,4})(?![\w/-])"
 )
 SHORT_KIND = {"quyet dinh": "qd", "nghi quyet": "nq", "chi thi": "ct"}
+# a product named by its HS code: "HS 0901", "mã HS 0901.11", "HS code 0801" (a bare number
+# is too often a year or a count to be read as a code)
+HS_CODE = re.compile(r"\bhs(?:\s*codes?)?\s*:?\s*(\d{2}(?:[.\s]?\d{2}){0,2})(?![\d])")
 YEAR = re.compile(r"(?<![\w.,/:])(20[0-4]\d)(?![\d])")
 NUMBER = re.compile(r"(?<![\w.,/:])(\d{1,3})(?![\d.,/]\d|\d)")
 RECIPIENT_WINDOW = 1  # "gửi Sở KH&CN", "report to the DOST": the name follows at once
@@ -280,6 +283,12 @@ class EntityExtractor:
         for start, _ in self.lexicon.spans("annual", plain_view):
             if _after(negations, start, plain_view):
                 e.excluded_annual = True
+        for m in HS_CODE.finditer(plain):
+            code = re.sub(r"\D", "", m.group(1))
+            for p in self.kb.products.values():
+                coded = any(c.startswith(code) or code.startswith(c) for c in p.hs_codes)
+                if coded and p.id not in e.products:
+                    e.products.append(p.id)
         e.faq = self._faq(plain_view)
         return e
 

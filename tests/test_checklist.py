@@ -1,0 +1,52 @@
+"""The exporter's checklist: product and market in, measures, next dates, actions, who to ask."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.answer.render import render_text
+from assistant.service import Assistant
+
+TODAY = dt.date(2026, 12, 2)
+
+
+def _text(assistant: Assistant, question: str) -> str:
+    return render_text(assistant.ask(question, today=TODAY))
+
+
+def test_checklist_for_a_product_and_market(fake_assistant: Assistant) -> None:
+    text = _text(fake_assistant, "Xuất cà phê sang EU cần đáp ứng gì?")
+    assert text.startswith("Xuất khẩu cà phê — Liên minh châu Âu (EU): ")
+    head, _, rest = text.partition("Áp dụng cho mọi hàng hóa")
+    # the product's own measures come first, each with its next date and what to do
+    assert "EUDR — Regulation (EU) 2023/1115" in head
+    assert (
+        "• Mốc tiếp theo: 30/12/2026 (Bắt đầu áp dụng (nhà vận hành và thương nhân lớn, vừa), "
+        "còn 28 ngày)" in head
+    )
+    assert "• Cần làm: Cung cấp thông tin cho nhà nhập khẩu EU để lập tuyên bố thẩm định" in head
+    assert "ISPM 15" not in head and "PPWR" not in head
+    # then what concerns every product, one line each, then who to ask
+    assert "PPWR" in rest and "ISPM 15" in rest
+    assert "Hỏi ai\n• Sở Khoa học và Công nghệ: chủ trì nhiệm vụ 5.3 của Kế hoạch" in rest
+
+
+def test_checklist_without_marks_in_english_and_by_hs_code(fake_assistant: Assistant) -> None:
+    plain = _text(fake_assistant, "xuat sau rieng sang trung quoc can dap ung gi")
+    assert plain.startswith("Xuất khẩu sầu riêng — Trung Quốc: ")
+    assert "Nghị định thư sầu riêng tươi" in plain and "cadimi" in plain
+    english = _text(fake_assistant, "What must I meet to export pepper to China?")
+    assert english.startswith("Exporting pepper (Piper) — China: ")
+    assert (
+        "To do: Register (or renew) as an overseas food manufacturer with China Customs" in english
+    )
+    assert "Who to ask\n• Department of Science and Technology: leads task 5.3" in english
+    by_code = _text(fake_assistant, "Hàng HS 0901 xuất sang Nhật cần đáp ứng gì?")
+    assert by_code.startswith("Xuất khẩu cà phê — Nhật Bản: ")
+
+
+def test_a_fact_question_gets_the_cards(fake_assistant: Assistant) -> None:
+    text = _text(
+        fake_assistant, "Quy định gỗ hợp pháp của Hàn Quốc ban đầu áp dụng cho các mã HS nào?"
+    )
+    assert "Ngày thông báo WTO: 5/9/2017" in text  # the card, with every date
