@@ -73,8 +73,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "File {name} was rejected; the old file stays:\n{problems}",
     ),
     "upload_bad_name": (
-        "Tên tệp «{name}» không phải tệp tri thức. Tên hợp lệ: {names}",
-        "«{name}» is not a knowledge file name. Valid names: {names}",
+        "Tên tệp «{name}» không phải tệp tri thức. Tên hợp lệ: {names}; hoặc gửi tệp .csv/.xlsx "
+        "để nhập biện pháp hay thông báo WTO.",
+        "«{name}» is not a knowledge file name. Valid names: {names}; or send a .csv/.xlsx "
+        "file to import measures or WTO notifications.",
     ),
     "upload_too_big": ("Tệp quá lớn (tối đa {kb} KB).", "File too large (at most {kb} KB)."),
     "upload_ok": (

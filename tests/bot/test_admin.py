@@ -96,7 +96,10 @@ async def test_upload_names_outside_the_knowledge_are_refused(bot: BotHarness) -
     valid = ", ".join(sorted(KNOWN))
     for name in ("../x.yaml", "evil.sh", "tbt/measures.yaml", ".tasks.yaml", "..\\tasks.yaml"):
         [reply] = await bot.upload(b"agencies: []\n", name, user_id=ADMIN_ID)
-        assert text_of(reply) == f"Tên tệp «{name}» không phải tệp tri thức. Tên hợp lệ: {valid}"
+        assert text_of(reply) == (
+            f"Tên tệp «{name}» không phải tệp tri thức. Tên hợp lệ: {valid}; hoặc gửi tệp "
+            ".csv/.xlsx để nhập biện pháp hay thông báo WTO."
+        )
     assert snapshot(knowledge) == before
     assert not (knowledge.parent / "x.yaml").exists()
     assert not (bot.settings.data_dir / "backups").exists()
