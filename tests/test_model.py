@@ -55,6 +55,8 @@ def test_quality_targets_on_the_gold_sets(real_assistant: Assistant) -> None:
         ("holdout2", 0.97, 0.99),
         ("blind", 0.96, 0.95),
         ("blind2", 0.93, 0.9),
+        # the sealed TBT set's first run (2026-12-03): declining untracked markets is weak
+        ("blind3_tbt", 0.82, 0.3),
     ):
         overall = sets[name]["all"]
         assert overall.accurate / overall.answerable >= answer_floor, name

@@ -37,6 +37,13 @@ Category = Literal[
     "measure",
     "negation",
     "other_plan",
+    # the TBT database (blind3_tbt): an exporter's checklist, a measure's dates or name,
+    # a product named by HS code, who to ask
+    "checklist",
+    "measure_date",
+    "measure_named",
+    "hs_code",
+    "who_to_ask",
 ]
 
 

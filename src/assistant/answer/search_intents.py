@@ -11,7 +11,7 @@ from assistant.answer.checklist import checklist
 from assistant.answer.draft import Draft
 from assistant.answer.labels import label
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.models import Measure, Product, Target
+from assistant.knowledge.models import Measure, Target
 from assistant.nlu.query import Query
 from assistant.retrieve import Hit, Searcher
 from assistant.text import fold_plain
@@ -152,25 +152,50 @@ class SearchIntents:
 
     def matching_measures(self, products: list[str], markets: list[str]) -> list[Measure]:
         """Measures for any of the products in any of the markets (either may be empty)."""
-        out = []
+        pool = (
+            [m for market in markets for m in self.measures_by_market.get(market, [])]
+            if markets
+            else list(self.kb.measures.values())
+        )
+        if not products:
+            return pool
+        covered = set().union(*(self.coverage.get(p, set()) for p in products))
+        return [m for m in pool if m.all_products or m.id in covered]
+
+    @cached_property
+    def measures_by_market(self) -> dict[str, list[Measure]]:
+        """The measures of each market, in file order (computed once per knowledge)."""
+        out: dict[str, list[Measure]] = {}
         for m in self.kb.measures.values():
-            if markets and m.market not in markets:
-                continue
-            if products and not any(self._covers(m, self.kb.products[p]) for p in products):
-                continue
-            out.append(m)
+            out.setdefault(m.market, []).append(m)
         return out
 
-    @staticmethod
-    def _covers(measure: Measure, product: Product) -> bool:
-        if measure.all_products:
-            return True
-        codes = [(a, b) for a in measure.hs_codes for b in product.hs_codes]
-        if any(a.startswith(b) or b.startswith(a) for a, b in codes):
-            return True
-        text = f" {_words(measure.products + ' ' + measure.title)} "
-        names = [product.name_vi, product.name_en, *product.aliases]
-        return any(f" {_words(n)} " in text for n in names if len(n) > 2)
+    @cached_property
+    def coverage(self) -> dict[str, set[str]]:
+        """Product id -> the measures that concern it, by HS code or by name (computed once).
+
+        A product's own codes are taken at their most specific: durian is 081060, not the 0810
+        heading it shares with passion fruit; a measure's code covers a product when one of the
+        two codes starts with the other.
+        """
+        names = {
+            p.id: [f" {_words(n)} " for n in (p.name_vi, p.name_en, *p.aliases) if len(n) > 2]
+            for p in self.kb.products.values()
+        }
+        codes = {
+            p.id: [c for c in p.hs_codes if not any(o != c and o.startswith(c) for o in p.hs_codes)]
+            for p in self.kb.products.values()
+        }
+        out: dict[str, set[str]] = {p: set() for p in self.kb.products}
+        for m in self.kb.measures.values():
+            text = f" {_words(m.products + ' ' + m.title)} "
+            for pid in out:
+                by_code = any(
+                    a.startswith(b) or b.startswith(a) for a in m.hs_codes for b in codes[pid]
+                )
+                if by_code or any(n in text for n in names[pid]):
+                    out[pid].add(m.id)
+        return out
 
     def _on_free(self, q: Query, d: Draft, today: dt.date) -> bool:
         hits = self._search(q, 8)
