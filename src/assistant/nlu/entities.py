@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.models import LegalBasis
+from assistant.knowledge.notifications import split_symbol
 from assistant.nlu.lexicon import Lexicon, lexicon, phrases_pattern, views
 from assistant.text import detect_lang, fold_plain, has_diacritics, vi_syllable
 
@@ -35,6 +36,8 @@ SHORT_KIND = {"quyet dinh": "qd", "nghi quyet": "nq", "chi thi": "ct"}
 # a product named by its HS code: "HS 0901", "mã HS 0901.11", "HS code 0801" (a bare number
 # is too often a year or a count to be read as a code)
 HS_CODE = re.compile(r"\bhs(?:\s*codes?)?\s*:?\s*(\d{2}(?:[.\s]?\d{2}){0,2})(?![\d])")
+# a WTO notification symbol as the views show it ("G/TBT/N/EU/953" reads "g tbt n eu 953")
+WTO_SYMBOL = re.compile(r"\bg[\s/]+(tbt|sps)[\s/]+n[\s/]+([a-z]{2,3})[\s/]+(\d+)\b")
 YEAR = re.compile(r"(?<![\w.,/:])(20[0-4]\d)(?![\d])")
 NUMBER = re.compile(r"(?<![\w.,/:])(\d{1,3})(?![\d.,/]\d|\d)")
 RECIPIENT_WINDOW = 1  # "gửi Sở KH&CN", "report to the DOST": the name follows at once
@@ -174,10 +177,18 @@ class EntityExtractor:
         named += [
             ("markets", m.id, [m.name_vi, m.name_en, *m.aliases]) for m in kb.markets.values()
         ]
+        # curated measures by their names; any measure by its WTO symbol (a pattern, not a
+        # name list: an import may bring tens of thousands)
         named += [
-            ("measures", m.id, [*m.aliases, *([m.symbol] if m.symbol else [])])
+            ("measures", m.id, m.aliases)
             for m in kb.measures.values()
+            if m.id not in kb.notified_only
         ]
+        self.by_symbol: dict[str, str] = {}
+        for m in kb.measures.values():
+            parts = split_symbol(m.symbol or "")
+            if parts is not None:
+                self.by_symbol.setdefault(parts[0].lower(), m.id)
         named += [("places", p.id, p.names) for p in kb.places.values()]
         named += [("countries", c.id, c.names) for c in kb.countries.values()]
         named += [
@@ -208,7 +219,11 @@ class EntityExtractor:
         texts = [(f"plan:{p.id}", p.text) for p in kb.body.paragraphs]
         texts += [(f"task:{t.id}", " ".join(t.content_vi)) for t in kb.tasks.values()]
         texts += [(f"tbt:{g.id}", f"{g.text_vi} {g.text_en}") for g in kb.guidance.values()]
-        texts += [(f"measure:{m.id}", f"{m.summary_vi} {m.title}") for m in kb.measures.values()]
+        texts += [
+            (f"measure:{m.id}", f"{m.summary_vi} {m.title}")
+            for m in kb.measures.values()
+            if m.id not in kb.notified_only
+        ]
         for ref, text in texts:
             for m in DOC_NUMBER.finditer(fold_plain(text)):
                 known.setdefault(doc_key(m.group(1)), ref)
@@ -283,6 +298,11 @@ class EntityExtractor:
         for start, _ in self.lexicon.spans("annual", plain_view):
             if _after(negations, start, plain_view):
                 e.excluded_annual = True
+        for m in WTO_SYMBOL.finditer(plain_view):  # a measure by its WTO symbol
+            found = self.by_symbol.get(f"g/{m.group(1)}/n/{m.group(2)}/{int(m.group(3))}")
+            if found and found not in e.measures:
+                e.measures.append(found)
+                e.spans = sorted([*e.spans, (m.start(), m.end(), "measures", found)])
         for m in HS_CODE.finditer(plain):
             code = re.sub(r"\D", "", m.group(1))
             for p in self.kb.products.values():
