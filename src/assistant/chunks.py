@@ -213,7 +213,8 @@ def measure_chunk(kb: KnowledgeBase, m: Measure) -> Chunk:
     # an alias typed with and without marks is one name: counted twice it would outweigh the rest
     aliases = {fold_plain(a): a for a in reversed(m.aliases)}
     text = (
-        f"Thị trường {market_vi}. {m.title}. {' '.join(reversed(aliases.values()))}. "
+        f"{m.symbol or ''} Thị trường {market_vi}. {m.title}. "
+        f"{' '.join(reversed(aliases.values()))}. "
         f"Sản phẩm: {m.products}. "
         f"HS {' '.join(m.hs_codes)}. {m.summary_vi or ''} Market {market_en}. {summary_en}"
     )

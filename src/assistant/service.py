@@ -75,7 +75,7 @@ def _make_state(
 ) -> _State:
     searcher = Searcher(stored, encoder)
     extractor = EntityExtractor(kb)
-    model = ensure_model(extractor, encoder, index_dir, kb.knowledge_hash)
+    model = ensure_model(extractor, encoder, index_dir, kb.names_hash)
     understander = Understander(kb, encoder, model, extractor)
     return _State(kb, searcher, Composer(kb, searcher), understander, stored.manifest)
 

@@ -21,6 +21,7 @@ from assistant.knowledge.models import (
     Task,
     TaskGroup,
 )
+from assistant.knowledge.notifications import NOTIFICATIONS_FILE
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class KnowledgeBase:
     def measure_file(self, measure_id: str) -> str:
         """The knowledge file a measure comes from."""
         if measure_id in self.notified_only:
-            return "tbt/notifications.jsonl"
+            return NOTIFICATIONS_FILE
         return "tbt/measures.yaml"
 
     def market_name(self, market_id: str, lang: str = "vi") -> str:
@@ -112,6 +113,22 @@ class KnowledgeBase:
         for name in sorted(self.file_hashes):
             digest.update(name.encode())
             digest.update(self.file_hashes[name].encode())
+        return digest.hexdigest()[:16]
+
+    @property
+    def names_hash(self) -> str:
+        """A hash over the files that name things (all but the imported notifications).
+
+        The intent model reads names, not notifications: importing 1,000 of them must not
+        retrain it.
+        """
+        import hashlib
+
+        digest = hashlib.sha256()
+        for name in sorted(self.file_hashes):
+            if name != NOTIFICATIONS_FILE:
+                digest.update(name.encode())
+                digest.update(self.file_hashes[name].encode())
         return digest.hexdigest()[:16]
 
     @property
