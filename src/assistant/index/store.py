@@ -108,10 +108,12 @@ def build_index(
     if progress:
         progress(0, total)
     fresh: dict[str, np.ndarray] = {}
-    batch = 16
+    # texts of like length together waste no padding; progress is told per group
+    missing.sort(key=lambda c: len(c.text))
+    batch = 128
     for start in range(0, total, batch):
         part = missing[start : start + batch]
-        vectors = encoder.encode_passages([c.text for c in part])
+        vectors = encoder.encode_passages([c.text for c in part], batch_size=16)
         fresh.update({c.digest: v for c, v in zip(part, vectors, strict=True)})
         if progress:
             progress(min(start + batch, total), total)
