@@ -50,3 +50,16 @@ def test_a_fact_question_gets_the_cards(fake_assistant: Assistant) -> None:
         fake_assistant, "Quy định gỗ hợp pháp của Hàn Quốc ban đầu áp dụng cho các mã HS nào?"
     )
     assert "Ngày thông báo WTO: 5/9/2017" in text  # the card, with every date
+
+
+def test_what_the_database_does_not_hold_is_said(fake_assistant: Assistant) -> None:
+    answer = fake_assistant.ask("Thuế nhập khẩu cà phê vào EU là bao nhiêu?", today=TODAY)
+    assert not answer.confident
+    assert render_text(answer).startswith(
+        "Cơ sở dữ liệu chỉ có các biện pháp kỹ thuật và vệ sinh dịch tễ, không có thuế suất"
+    )
+    untracked = fake_assistant.ask("What does Australia require for cashew imports?", today=TODAY)
+    assert not untracked.confident
+    assert render_text(untracked).startswith(
+        "Our database does not follow that market yet; it follows: European Union (EU), "
+    )

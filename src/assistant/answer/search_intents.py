@@ -82,6 +82,9 @@ class SearchIntents:
             return None  # no product, market or measure named: retrieval decides
         if not (named or q.products or q.in_domain):
             return None  # a market and nothing of trade rules ("visa fee for Japan")
+        if not named and (refused := self._outside_database(q)):
+            d.text(refused)
+            return False
         ranked = self._ranked(q, "measure")
         kept = [
             m
@@ -149,6 +152,26 @@ class SearchIntents:
             d.note(f"{label('source', q.lang)}: {hit.chunk.cite}")
             d.source(hit.chunk.id, hit.chunk.title_vi, hit.chunk.file, round(hit.score, 4))
         return bool(measures)
+
+    def _outside_database(self, q: Query) -> str | None:
+        """What the barrier database cannot say: tariffs and prices, or an untracked market."""
+        en = q.lang == "en"
+        if "trade_terms" in q.asks:
+            return (
+                "Our database holds technical and sanitary measures, not tariffs, prices, "
+                "exchange rates or quotas."
+                if en
+                else "Cơ sở dữ liệu chỉ có các biện pháp kỹ thuật và vệ sinh dịch tễ, không có "
+                "thuế suất, giá, tỷ giá hay hạn ngạch."
+            )
+        if q.entities.countries and not q.markets:
+            names = ", ".join(self.kb.market_name(m, q.lang) for m in self.kb.markets)
+            return (
+                f"Our database does not follow that market yet; it follows: {names}."
+                if en
+                else f"Cơ sở dữ liệu chưa theo dõi thị trường này; hiện có: {names}."
+            )
+        return None
 
     def matching_measures(self, products: list[str], markets: list[str]) -> list[Measure]:
         """Measures for any of the products in any of the markets (either may be empty)."""
