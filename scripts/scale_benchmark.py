@@ -126,7 +126,11 @@ def table(results: list[dict[str, Any]]) -> str:
         ("full index build (chunks embedded)", "build_s", "{:.0f} s"),
         ("chunks", "chunks", "{:,}"),
         ("throughput, chunks embedded per second", "chunks_per_s", "{:.1f}"),
-        ("first answer after the build (the build trains the intent model)", "first_answer_s", "{:.1f} s"),
+        (
+            "first answer after the build (the build trains the intent model)",
+            "first_answer_s",
+            "{:.1f} s",
+        ),
         ("bare encoder, one query (p50)", "bare_p50_ms", "{:.1f} ms"),
         ("answer p50 / p95", "answer_pair", "{}"),
         ("answer p50 / bare encoder p50 (target <= 1.5x)", "ratio", "{:.2f}x"),

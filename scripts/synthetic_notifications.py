@@ -76,8 +76,18 @@ SUBJECTS = [
         "Protection of the environment",
     ),
 ]
-PESTS = ["fluxapyroxad", "chlorpyrifos", "glyphosate", "imidacloprid", "acetamiprid",
-         "carbendazim", "thiamethoxam", "cypermethrin", "difenoconazole", "propiconazole"]  # fmt: skip
+PESTS = [
+    "fluxapyroxad",
+    "chlorpyrifos",
+    "glyphosate",
+    "imidacloprid",
+    "acetamiprid",
+    "carbendazim",
+    "thiamethoxam",
+    "cypermethrin",
+    "difenoconazole",
+    "propiconazole",
+]
 
 
 def rows(count: int, seed: int = 7, start: int = 50_000) -> list[list[str]]:
