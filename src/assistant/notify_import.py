@@ -2,7 +2,7 @@
 
 Columns are matched by name, tolerantly: case, marks, spacing and punctuation do not matter, and
 the names ePing, the WTO documents and Vietnamese TBT bulletins use are all known (the mapping
-is `COLUMNS`, documented in knowledge/README.md). A row whose symbol carries /Add.N, /Corr.N,
+is `notify_columns.yaml`, shown in knowledge/README.md). A row whose symbol carries /Add.N, /Corr.N,
 /Rev.N or /Suppl.N is a follow-up: it updates its notification, which must be in the same file
 or already imported. Every row is checked first; with any rejected row nothing is written
 unless the caller accepts the good rows, and the file is replaced atomically, so a broken or
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
 from assistant.knowledge import notifications as store
@@ -26,105 +27,10 @@ from assistant.knowledge.notifications import FollowUp, Notification
 from assistant.text import fold_plain
 
 MAX_ROWS = 100_000
+# the names of columns and status values exports use, kept as data (notify_columns.yaml)
+_NAMES = yaml.safe_load((Path(__file__).with_name("notify_columns.yaml")).read_text("utf-8"))
 # canonical field -> the column names it is known by (compared folded: no marks, lower case)
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "symbol": (
-        "symbol",
-        "document symbol",
-        "notification symbol",
-        "doc symbol",
-        "notification number",
-        "ky hieu",
-        "ky hieu thong bao",
-        "ma thong bao",
-        "so thong bao",
-    ),
-    "member": (
-        "member",
-        "notifying member",
-        "members",
-        "country",
-        "notifying country",
-        "nuoc thong bao",
-        "thanh vien",
-        "thanh vien thong bao",
-        "quoc gia",
-    ),
-    "title": (
-        "title",
-        "notification title",
-        "title of the notified document",
-        "ten van ban",
-        "tieu de",
-        "ten thong bao",
-        "ten",
-    ),
-    "description": (
-        "description",
-        "description of content",
-        "content",
-        "noi dung",
-        "mo ta",
-        "tom tat noi dung",
-    ),
-    "products": (
-        "products",
-        "products covered",
-        "product",
-        "product coverage",
-        "san pham",
-        "san pham bi anh huong",
-        "san pham ap dung",
-    ),
-    "hs_codes": ("hs", "hs code", "hs codes", "hs code s", "ma hs", "hs codes ics codes"),
-    "ics_codes": ("ics", "ics code", "ics codes", "ma ics"),
-    "objective": (
-        "objective",
-        "objectives",
-        "objective and rationale",
-        "muc tieu",
-        "muc dich",
-        "ly do",
-    ),
-    "distributed_on": (
-        "distribution date",
-        "date of distribution",
-        "date distributed",
-        "notification date",
-        "date",
-        "ngay thong bao",
-        "ngay phat hanh",
-        "ngay ban hanh thong bao",
-    ),
-    "comment_deadline": (
-        "final date for comments",
-        "final date for comment",
-        "comment deadline",
-        "comments deadline",
-        "deadline for comments",
-        "han gop y",
-        "thoi han gop y",
-        "han cuoi gop y",
-    ),
-    "adoption_proposed": (
-        "proposed date of adoption",
-        "date of adoption",
-        "adoption date",
-        "ngay thong qua du kien",
-        "du kien thong qua",
-        "ngay thong qua",
-    ),
-    "entry_into_force_proposed": (
-        "proposed date of entry into force",
-        "date of entry into force",
-        "entry into force",
-        "ngay co hieu luc du kien",
-        "du kien co hieu luc",
-        "ngay co hieu luc",
-    ),
-    "status": ("status", "tinh trang", "trang thai"),
-    "link": ("link", "url", "document link", "full text", "lien ket", "duong dan"),
-}
+COLUMNS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _NAMES["columns"].items()}
 REQUIRED = ("symbol", "title")
 NO_DATE = re.compile(
     r"^(n/?a|none|not (applicable|stated|known)|to be determined|tbd|-+|"
@@ -139,18 +45,7 @@ STATUS_WORDS: tuple[tuple[re.Pattern[str], Status], ...] = (
     ),
     (re.compile(r"\badopted\b|\bpublished\b|\bthong qua\b"), "adopted"),
 )
-STATUS_VALUES: dict[str, Status] = {
-    "draft": "draft",
-    "du thao": "draft",
-    "proposed": "draft",
-    "adopted": "adopted",
-    "da thong qua": "adopted",
-    "in force": "in_force",
-    "in_force": "in_force",
-    "co hieu luc": "in_force",
-    "withdrawn": "withdrawn",
-    "da rut": "withdrawn",
-}
+STATUS_VALUES: dict[str, Status] = _NAMES["status"]
 
 
 @dataclass(frozen=True)
