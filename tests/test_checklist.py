@@ -19,7 +19,7 @@ def test_checklist_for_a_product_and_market(fake_assistant: Assistant) -> None:
     assert text.startswith("Xuất khẩu cà phê — Liên minh châu Âu (EU): ")
     head, _, rest = text.partition("Áp dụng cho mọi hàng hóa")
     # the product's own measures come first, each with its next date and what to do
-    assert "EUDR — Regulation (EU) 2023/1115" in head
+    assert "Quy định chống phá rừng của EU (EUDR, 2023/1115)" in head
     assert (
         "• Mốc tiếp theo: 30/12/2026 (Bắt đầu áp dụng (nhà vận hành và thương nhân lớn, vừa), "
         "còn 28 ngày)" in head

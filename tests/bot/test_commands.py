@@ -165,7 +165,7 @@ async def test_tbt_menu_topic_and_search(bot: BotHarness) -> None:
 
     found = joined(await bot.send("/tbt cà phê EU", user_id=USER))
     assert found.startswith("Xuất khẩu cà phê — Liên minh châu Âu (EU): ")
-    assert "EUDR — Regulation (EU) 2023/1115" in found and "\nHỏi ai\n" in found
+    assert "Quy định chống phá rừng của EU (EUDR, 2023/1115)" in found and "\nHỏi ai\n" in found
 
 
 async def test_lang_switches_command_answers(bot: BotHarness) -> None:

@@ -58,7 +58,11 @@ def checklist(
 
 
 def short_title(m: Measure, lang: str) -> str:
-    """A name short enough for a list: the measure's common name, then its title's head."""
+    """A name short enough for a list: the curated short name, else a common name and the
+    head of the title."""
+    short = m.short_en if lang == "en" else m.short_vi
+    if short:
+        return short
     acronym = next((a for a in m.aliases if a.isupper() and a.isalpha() and len(a) > 2), None)
     named = next((a for a in m.aliases if " " in a and len(a) <= 60 and _in_lang(a, lang)), None)
     head = m.title.split(": ")[0] if len(m.title.split(": ")[0]) > 20 else m.title

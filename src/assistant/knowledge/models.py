@@ -330,6 +330,9 @@ class Measure(FileModel):
         Annotated[str, StringConstraints(pattern=r"^G/(TBT|SPS)/N/[A-Z]{2,3}/\d+(/\S+)*$")] | None
     ) = None
     title: Text
+    # how a list names it: "Nghị định thư sầu riêng tươi (2022)" rather than the full title
+    short_vi: Text | None = None
+    short_en: Text | None = None
     products: Text
     hs_codes: list[HsCode] = Field(default_factory=list)
     # a horizontal measure (all packaging, all products): it concerns every export product
