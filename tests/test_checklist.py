@@ -63,3 +63,8 @@ def test_what_the_database_does_not_hold_is_said(fake_assistant: Assistant) -> N
     assert render_text(untracked).startswith(
         "Our database does not follow that market yet; it follows: European Union (EU), "
     )
+
+
+def test_whom_to_ask_about_a_measure(fake_assistant: Assistant) -> None:
+    text = _text(fake_assistant, "Muốn hỏi về quy định EUDR thì liên hệ ai?")
+    assert "Hỏi ai\n• Sở Khoa học và Công nghệ: chủ trì nhiệm vụ 5.3 của Kế hoạch" in text

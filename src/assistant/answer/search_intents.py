@@ -7,7 +7,7 @@ import re
 from functools import cached_property
 
 from assistant.answer import records
-from assistant.answer.checklist import checklist
+from assistant.answer.checklist import checklist, who_to_ask
 from assistant.answer.draft import Draft
 from assistant.answer.labels import label
 from assistant.knowledge.base import KnowledgeBase
@@ -72,7 +72,10 @@ class SearchIntents:
             if task is not None:  # "whose job is sharing TBT information": the task's lead
                 records.task_card(d, self.kb, self.kb.tasks[task])
         # TBT vocabulary makes the best passage worth showing; without it, evidence decides
-        return self._passages(q, d, hits, force=q.in_domain)
+        shown = self._passages(q, d, hits, force=q.in_domain)
+        if "agency" in q.asks and not q.agencies and not q.about_plan:
+            who_to_ask(d, self.kb)  # "whom do exporters ask about TBT": the enquiry points
+        return shown
 
     def _on_measure(self, q: Query, d: Draft, today: dt.date) -> bool | None:
         e = q.entities
@@ -116,6 +119,8 @@ class SearchIntents:
         if named:
             for m in named:
                 records.measure_card(d, self.kb, m, today, True)
+            if "agency" in q.asks:  # "whom do I ask about EUDR"
+                who_to_ask(d, self.kb)
         elif measures and (q.asks or "timeframe" in q.aspects):
             # a fact about the measures (a date, a code): each one's card, the product's first
             d.text(
