@@ -57,27 +57,27 @@ def key_dates(measure: Measure) -> list[KeyDate]:
     return sorted(out, key=lambda k: k.on)
 
 
+def actionable_dates(measure: Measure) -> list[KeyDate]:
+    """The dates an exporter acts before, in date order; none for a withdrawn measure (its
+    dates will not come)."""
+    if measure.status == "withdrawn":
+        return []
+    return [k for k in key_dates(measure) if k.kind in ACTIONABLE]
+
+
 def next_date(measure: Measure, today: dt.date) -> KeyDate | None:
     """The first date still to come that an exporter acts on, or None when all have passed.
 
     A withdrawn measure has none: its dates will not come.
     """
-    if measure.status == "withdrawn":
-        return None
-    coming = [k for k in key_dates(measure) if k.kind in ACTIONABLE and k.on >= today]
+    coming = [k for k in actionable_dates(measure) if k.on >= today]
     return coming[0] if coming else None
 
 
 def upcoming(measures: Iterable[Measure], today: dt.date, within_days: int) -> list[KeyDate]:
     """Every actionable date of these measures from today to `within_days` ahead, by date."""
     end = today + dt.timedelta(days=within_days)
-    found = {
-        k
-        for m in measures
-        if m.status != "withdrawn"
-        for k in key_dates(m)
-        if k.kind in ACTIONABLE and today <= k.on <= end
-    }
+    found = {k for m in measures for k in actionable_dates(m) if today <= k.on <= end}
     return sorted(found, key=lambda k: (k.on, k.measure_id, k.who_vi or ""))
 
 

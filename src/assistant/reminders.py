@@ -62,12 +62,10 @@ def due_measure_reminders(measures: Iterable[Measure], today: dt.date) -> list[R
     """Reminders of the measures' coming dates whose point has come (the latest one only)."""
     out = []
     for m in measures:
-        if m.status == "withdrawn":
-            continue
-        for k in measure_dates.key_dates(m):
+        for k in measure_dates.actionable_dates(m):
             left = (k.on - today).days
             passed = sorted(d for d in MEASURE_REMIND_DAYS if d >= left)
-            if k.kind not in measure_dates.ACTIONABLE or left < 0 or not passed:
+            if left < 0 or not passed:
                 continue
             name = measure_dates.short_name(m)
             out.append(

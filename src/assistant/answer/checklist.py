@@ -14,7 +14,7 @@ import datetime as dt
 from assistant import measure_dates
 from assistant.answer.draft import Draft
 from assistant.answer.labels import day_text
-from assistant.answer.records import STATUS
+from assistant.answer.records import measure_source, status_item
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.models import Measure
 from assistant.text import fold_plain
@@ -53,7 +53,7 @@ def checklist(
             when = f"; {_next_text(coming, today, d.lang)}" if coming else ""
             todo = f" — {first[0]}" if first else ""
             d.item(f"{kb.market_name(m.market, d.lang)}: {short_title(m, d.lang)}{todo}{when}")
-            d.source(f"measure:{m.id}", m.title, f"knowledge/{kb.measure_file(m.id)}")
+            measure_source(d, kb, m)
     who_to_ask(d, kb)
 
 
@@ -85,9 +85,7 @@ def _next_text(coming: measure_dates.KeyDate, today: dt.date, lang: str) -> str:
 def _entry(d: Draft, kb: KnowledgeBase, m: Measure, today: dt.date, number: int) -> None:
     en = d.lang == "en"
     d.title(f"{number}. {kb.market_name(m.market, d.lang)}: {short_title(m, d.lang)}")
-    status = STATUS[m.status][1 if en else 0]
-    symbol = f"{m.symbol}; " if m.symbol else ""
-    d.item(f"{symbol}{'status' if en else 'tình trạng'}: {status}")
+    status_item(d, m)
     coming = measure_dates.next_date(m, today)
     if coming is not None:
         line = _next_text(coming, today, d.lang)
@@ -114,7 +112,7 @@ def _entry(d: Draft, kb: KnowledgeBase, m: Measure, today: dt.date, number: int)
             else f"{todo}: đọc văn bản (theo nguồn) và hỏi điểm hỏi đáp TBT"
         )
     d.note(f"{'Source' if en else 'Nguồn'}: {m.source_url}")
-    d.source(f"measure:{m.id}", m.title, f"knowledge/{kb.measure_file(m.id)}")
+    measure_source(d, kb, m)
 
 
 def who_to_ask(d: Draft, kb: KnowledgeBase) -> None:

@@ -137,5 +137,5 @@ def measure_deadlines(
             f"{day_text(key.on)} ({measure_dates.left_text(key.on, today, lang)}) — "
             f"{kb.market_name(m.market, lang)}: {short} — {key.what(lang)}"
         )
-        d.source(f"measure:{m.id}", m.title, "knowledge/tbt/measures.yaml")
+        records.measure_source(d, kb, m)
     return _done(d, "measure", "/deadlines tbt", confident=bool(coming))

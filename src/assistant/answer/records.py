@@ -257,9 +257,7 @@ def measure_card(
     """
     en = d.lang == "en"
     d.title(f"{kb.market_name(measure.market, d.lang)}: {measure.title}")
-    status = STATUS[measure.status][1 if en else 0]
-    symbol = f"{measure.symbol}; " if measure.symbol else ""
-    d.item(f"{symbol}{'status' if en else 'tình trạng'}: {status}")
+    status_item(d, measure)
     for key in measure_dates.key_dates(measure):
         d.item(f"{key.what(d.lang)}: {day_text(key.on)}")
     coming = measure_dates.next_date(measure, today)
@@ -290,6 +288,18 @@ def measure_card(
     dated += [c.source for c in measure.history] if full else []
     for url in dict.fromkeys(u for u in dated if u and u != measure.source_url):
         d.note(f"{'Source of the dates' if en else 'Nguồn các mốc ngày'}: {url}")
+    measure_source(d, kb, measure)
+
+
+def status_item(d: Draft, measure: Measure) -> None:
+    """'G/TBT/N/CHN/1827; tình trạng: đã thông qua': the symbol if any, and the status."""
+    en = d.lang == "en"
+    symbol = f"{measure.symbol}; " if measure.symbol else ""
+    d.item(f"{symbol}{'status' if en else 'tình trạng'}: {STATUS[measure.status][1 if en else 0]}")
+
+
+def measure_source(d: Draft, kb: KnowledgeBase, measure: Measure) -> None:
+    """Cite a measure from the file it comes from (curated, or an imported notification)."""
     d.source(f"measure:{measure.id}", measure.title, f"knowledge/{kb.measure_file(measure.id)}")
 
 

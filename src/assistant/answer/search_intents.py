@@ -128,7 +128,7 @@ class SearchIntents:
                 if en
                 else f"Các biện pháp trong cơ sở dữ liệu cho {scope}:"
             )
-            for m in [*specific, *horizontal][:6]:
+            for m in measures[:6]:
                 records.measure_card(d, self.kb, m, today)
         elif measures:  # what an exporter must meet: the checklist
             checklist(d, self.kb, scope, specific, horizontal, today)

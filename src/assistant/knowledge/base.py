@@ -107,13 +107,7 @@ class KnowledgeBase:
     @property
     def knowledge_hash(self) -> str:
         """A stable hash over all knowledge files, for the index manifest."""
-        import hashlib
-
-        digest = hashlib.sha256()
-        for name in sorted(self.file_hashes):
-            digest.update(name.encode())
-            digest.update(self.file_hashes[name].encode())
-        return digest.hexdigest()[:16]
+        return self._files_hash()
 
     @property
     def names_hash(self) -> str:
@@ -122,11 +116,14 @@ class KnowledgeBase:
         The intent model reads names, not notifications: importing 1,000 of them must not
         retrain it.
         """
+        return self._files_hash(leave_out=NOTIFICATIONS_FILE)
+
+    def _files_hash(self, leave_out: str | None = None) -> str:
         import hashlib
 
         digest = hashlib.sha256()
         for name in sorted(self.file_hashes):
-            if name != NOTIFICATIONS_FILE:
+            if name != leave_out:
                 digest.update(name.encode())
                 digest.update(self.file_hashes[name].encode())
         return digest.hexdigest()[:16]
