@@ -36,12 +36,21 @@ class Hit:
 class Searcher:
     """Answers 'which chunks fit this question' from a loaded index."""
 
-    def __init__(self, stored: StoredIndex, encoder: Encoder, vector_kind: str = "faiss") -> None:
+    def __init__(
+        self,
+        stored: StoredIndex,
+        encoder: Encoder,
+        vector_kind: str = "faiss",
+        previous: Searcher | None = None,
+    ) -> None:
         self.stored = stored
         self.chunks = stored.chunks
         self.encoder = encoder
         self.vectors: VectorIndex = make_vector_index(stored.vectors, vector_kind)
-        self.bm25 = DualBM25([c.text for c in self.chunks])
+        # texts the previous generation analysed are not analysed again
+        self.bm25: DualBM25 = DualBM25(
+            [c.text for c in self.chunks], previous.bm25 if previous else None
+        )
 
     def search(
         self,

@@ -71,13 +71,19 @@ class _State:
 
 
 def _make_state(
-    kb: KnowledgeBase, stored: StoredIndex, encoder: Encoder, index_dir: Path
+    kb: KnowledgeBase,
+    stored: StoredIndex,
+    encoder: Encoder,
+    index_dir: Path,
+    previous: _State | None = None,
 ) -> _State:
-    searcher = Searcher(stored, encoder)
+    searcher = Searcher(stored, encoder, previous=previous.searcher if previous else None)
     extractor = EntityExtractor(kb)
     model = ensure_model(extractor, encoder, index_dir, kb.names_hash)
     understander = Understander(kb, encoder, model, extractor)
-    return _State(kb, searcher, Composer(kb, searcher), understander, stored.manifest)
+    composer = Composer(kb, searcher, previous.composer if previous else None)
+    composer.coverage  # noqa: B018 - matched here, before the swap, not on someone's question
+    return _State(kb, searcher, composer, understander, stored.manifest)
 
 
 FOCUSED = 2  # an answer citing at most this many records of a kind is about them
@@ -171,9 +177,16 @@ class Assistant:
     def build(self, progress: Progress | None = None) -> BuildReport:
         """Validate the knowledge, rebuild the index incrementally and swap both in."""
         kb = load_or_raise(self.settings.knowledge_dir)
-        report = build_index(kb, self.encoder, self.settings.index_dir, progress)
-        stored = load_index(self.settings.index_dir)
-        new = _make_state(kb, stored, self.encoder, self.settings.index_dir)
+        current = self._state
+        report = build_index(
+            kb,
+            self.encoder,
+            self.settings.index_dir,
+            progress,
+            current.searcher.stored if current else None,
+        )
+        assert report.stored is not None
+        new = _make_state(kb, report.stored, self.encoder, self.settings.index_dir, current)
         with self._lock:
             self._state = new
         return report

@@ -12,6 +12,7 @@ from assistant.answer.models import Answer
 from assistant.answer.plan_intents import PlanIntents
 from assistant.answer.search_intents import decline
 from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.coverage import ProductCoverage
 from assistant.nlu.query import Intent, Query
 from assistant.nlu.understand import CONFIDENT
 from assistant.retrieve import Searcher
@@ -24,9 +25,15 @@ Handler = Callable[["Composer", Query, Draft, dt.date], bool | None]
 class Composer(PlanIntents):
     """Builds answers from the knowledge base and the searcher."""
 
-    def __init__(self, kb: KnowledgeBase, searcher: Searcher) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, searcher: Searcher, previous: Composer | None = None
+    ) -> None:
         self.kb = kb
         self.searcher = searcher
+        # what each measure concerns is matched once, and kept while the products are unchanged
+        self.product_coverage = ProductCoverage(
+            kb.products.values(), previous.product_coverage if previous else None
+        )
 
     def compose(self, q: Query, today: dt.date) -> Answer:
         """The answer for an understood question, from the handler its intent maps to."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import cached_property
 
 from assistant.answer import records
@@ -11,6 +10,7 @@ from assistant.answer.checklist import checklist, who_to_ask
 from assistant.answer.draft import Draft
 from assistant.answer.labels import label
 from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.coverage import ProductCoverage
 from assistant.knowledge.models import Measure, Target
 from assistant.nlu.query import Query
 from assistant.retrieve import Hit, Searcher
@@ -33,6 +33,7 @@ class SearchIntents:
 
     kb: KnowledgeBase
     searcher: Searcher
+    product_coverage: ProductCoverage
 
     @cached_property
     def duty_owners(self) -> dict[str, str]:
@@ -200,30 +201,8 @@ class SearchIntents:
 
     @cached_property
     def coverage(self) -> dict[str, set[str]]:
-        """Product id -> the measures that concern it, by HS code or by name (computed once).
-
-        A product's own codes are taken at their most specific: durian is 081060, not the 0810
-        heading it shares with passion fruit; a measure's code covers a product when one of the
-        two codes starts with the other.
-        """
-        names = {
-            p.id: [f" {_words(n)} " for n in (p.name_vi, p.name_en, *p.aliases) if len(n) > 2]
-            for p in self.kb.products.values()
-        }
-        codes = {
-            p.id: [c for c in p.hs_codes if not any(o != c and o.startswith(c) for o in p.hs_codes)]
-            for p in self.kb.products.values()
-        }
-        out: dict[str, set[str]] = {p: set() for p in self.kb.products}
-        for m in self.kb.measures.values():
-            text = f" {_words(m.products + ' ' + m.title)} "
-            for pid in out:
-                by_code = any(
-                    a.startswith(b) or b.startswith(a) for a in m.hs_codes for b in codes[pid]
-                )
-                if by_code or any(n in text for n in names[pid]):
-                    out[pid].add(m.id)
-        return out
+        """Product id -> the measures that concern it (computed once per knowledge)."""
+        return self.product_coverage.by_product(self.kb.measures.values())
 
     def _on_free(self, q: Query, d: Draft, today: dt.date) -> bool:
         hits = self._search(q, 8)
@@ -408,11 +387,6 @@ class SearchIntents:
                 d.quote(p.text)
                 d.source(f"plan:{p.id}", f"Kế hoạch, mục {p.id}", "knowledge/plan/body.md")
         return True
-
-
-def _words(text: str) -> str:
-    """Diacritic-free lower-case words, punctuation dropped, for phrase containment."""
-    return " ".join(re.sub(r"[^\w\s]", " ", fold_plain(text)).split())
 
 
 def decline(q: Query, d: Draft) -> bool:

@@ -56,6 +56,7 @@ class BuildReport:
     changed: list[str] = field(default_factory=list)
     seconds: float = 0.0
     manifest: Manifest | None = None
+    stored: StoredIndex | None = None  # the index as written, so the caller need not read it
 
 
 def _current(index_dir: Path) -> Path:
@@ -84,17 +85,22 @@ def build_index(
     encoder: Encoder,
     index_dir: Path,
     progress: Progress | None = None,
+    previous: StoredIndex | None = None,
 ) -> BuildReport:
-    """Build the index for kb, re-embedding only changed chunks, and swap it in atomically."""
+    """Build the index for kb, re-embedding only changed chunks, and swap it in atomically.
+
+    `previous` is the index in memory, when the caller has it; otherwise it is read from disk.
+    """
     started = time.perf_counter()
     chunks = build_chunks(kb)
     report = BuildReport()
     reuse: dict[str, np.ndarray] = {}
     old_ids: dict[str, str] = {}
-    try:
-        previous = load_index(index_dir)
-    except SearchIndexError:
-        previous = None
+    if previous is None:
+        try:
+            previous = load_index(index_dir)
+        except SearchIndexError:
+            previous = None
     if (
         previous
         and previous.manifest.model == encoder.name
@@ -139,6 +145,7 @@ def build_index(
     )
     _write_and_swap(index_dir, manifest, chunks, matrix)
     report.manifest = manifest
+    report.stored = StoredIndex(manifest, chunks, matrix)
     report.seconds = time.perf_counter() - started
     return report
 

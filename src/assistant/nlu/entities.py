@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.coverage import hs_overlap
 from assistant.knowledge.models import LegalBasis
 from assistant.knowledge.notifications import split_symbol
 from assistant.nlu.lexicon import Lexicon, lexicon, phrases_pattern, views
@@ -306,7 +307,7 @@ class EntityExtractor:
         for m in HS_CODE.finditer(plain):
             code = re.sub(r"\D", "", m.group(1))
             for p in self.kb.products.values():
-                coded = any(c.startswith(code) or code.startswith(c) for c in p.hs_codes)
+                coded = any(hs_overlap(c, code) for c in p.hs_codes)
                 if coded and p.id not in e.products:
                     e.products.append(p.id)
         e.faq = self._faq(plain_view)

@@ -1,0 +1,69 @@
+"""Which of the province's products each measure concerns, by HS code or by name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from assistant.knowledge.models import Measure, Product
+from assistant.text import fold_plain
+
+
+def hs_overlap(a: str, b: str) -> bool:
+    """Two HS codes overlap when one is the other or a heading of it (0901 and 090111)."""
+    return a.startswith(b) or b.startswith(a)
+
+
+def phrase_words(text: str) -> str:
+    """Diacritic-free lower-case words, punctuation dropped, for phrase containment."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold_plain(text)).split())
+
+
+class ProductCoverage:
+    """Products a measure concerns: a measure's HS code overlapping a product's, or a product's
+    name among the measure's product words or title.
+
+    A product's own codes are taken at their most specific: durian is 081060, not the 0810
+    heading it shares with passion fruit. What one measure concerns depends only on that measure
+    and the products, so it is remembered, and handed to the next generation of the knowledge
+    while the products are unchanged: after an import only the new notifications are matched.
+    """
+
+    def __init__(self, products: Iterable[Product], previous: ProductCoverage | None = None):
+        items = list(products)
+        self.names = {
+            p.id: [f" {phrase_words(n)} " for n in (p.name_vi, p.name_en, *p.aliases) if len(n) > 2]
+            for p in items
+        }
+        self.codes = {
+            p.id: [c for c in p.hs_codes if not any(o != c and o.startswith(c) for o in p.hs_codes)]
+            for p in items
+        }
+        self.key = (tuple(self.names.items()), tuple(self.codes.items()))
+        same = previous is not None and previous.key == self.key
+        self._memo: dict[tuple[str, str, tuple[str, ...]], frozenset[str]] = (
+            previous._memo if previous is not None and same else {}
+        )
+
+    def products_of(self, m: Measure) -> frozenset[str]:
+        """The ids of the products the measure concerns."""
+        key = (m.products, m.title, tuple(m.hs_codes))
+        found = self._memo.get(key)
+        if found is None:
+            text = f" {phrase_words(m.products + ' ' + m.title)} "
+            found = frozenset(
+                pid
+                for pid, names in self.names.items()
+                if any(hs_overlap(a, b) for a in m.hs_codes for b in self.codes[pid])
+                or any(n in text for n in names)
+            )
+            self._memo[key] = found  # the same for every generation with these products
+        return found
+
+    def by_product(self, measures: Iterable[Measure]) -> dict[str, set[str]]:
+        """Product id -> ids of the measures that concern it."""
+        out: dict[str, set[str]] = {pid: set() for pid in self.names}
+        for m in measures:
+            for pid in self.products_of(m):
+                out[pid].add(m.id)
+        return out
