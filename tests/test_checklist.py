@@ -61,8 +61,40 @@ def test_what_the_database_does_not_hold_is_said(fake_assistant: Assistant) -> N
     untracked = fake_assistant.ask("What does Australia require for cashew imports?", today=TODAY)
     assert not untracked.confident
     assert render_text(untracked).startswith(
-        "Our database does not follow that market yet; it follows: European Union (EU), "
+        "Our database does not follow Australia yet; it follows: European Union (EU), "
     )
+    # typed without marks, with a product the names miss ("go"): the country and "xk" suffice
+    india = fake_assistant.ask("xk go sang An Do can chung nhan gi", today=TODAY)
+    assert not india.confident
+    assert render_text(india).startswith("Cơ sở dữ liệu chưa theo dõi thị trường Ấn Độ")
+    for question in (
+        "cho minh xin danh sach cong ty nhap khau ca phe o Han Quoc",
+        "Tháng trước có bao nhiêu container sầu riêng bị Trung Quốc trả về?",
+        "What was the export value of Gia Lai pepper to the EU last year?",
+    ):
+        stats = fake_assistant.ask(question, today=TODAY)
+        assert not stats.confident, question
+        assert "thống kê thương mại" in render_text(stats) or "trade statistics" in render_text(
+            stats
+        ), question
+
+
+def test_a_member_state_gets_its_unions_measures(fake_assistant: Assistant) -> None:
+    text = _text(fake_assistant, "xuất cà phê sang Đức cần đáp ứng gì?")
+    assert text.startswith("Cộng hòa Liên bang Đức áp dụng quy định của Liên minh châu Âu (EU).")
+    assert "EUDR" in text
+    english = _text(fake_assistant, "What do I need to export pepper to the Netherlands?")
+    assert english.startswith("The Netherlands applies the rules of the European Union (EU).")
+    both = _text(fake_assistant, "Xuất cà phê sang Úc và EU cần gì?")
+    assert "EUDR" in both
+    assert "Cơ sở dữ liệu chưa theo dõi thị trường Úc." in both
+
+
+def test_a_measure_on_all_food_concerns_every_food_product(fake_assistant: Assistant) -> None:
+    text = _text(fake_assistant, "Xuất hạt điều sang Hàn Quốc cần đáp ứng gì?")
+    assert "MFDS" in text  # the Act names "nuts", not cashew: cashew is food
+    wood = _text(fake_assistant, "Xuất gỗ xẻ sang Hàn Quốc cần đáp ứng gì?")
+    assert "MFDS" not in wood
 
 
 def test_whom_to_ask_about_a_measure(fake_assistant: Assistant) -> None:

@@ -264,6 +264,27 @@ def test_common_words_are_not_markets(extractor: EntityExtractor, text: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("text", "markets", "countries"),
+    [
+        ("Xuất cà phê sang Đức cần gì?", ["EU"], ["de"]),  # an EU member: the EU's rules
+        ("export pepper to the Netherlands", ["EU"], ["nl"]),
+        ("xuat ca phe sang Phap", ["EU"], ["fr"]),
+        ("Xuất cà phê sang Úc cần gì?", [], ["au"]),  # a country no market covers
+        ("tieu chuan halal o UAE va Trung Dong", [], ["ae", "middle-east"]),
+        ("Quy định của Nhật về dư lượng", ["JP"], []),
+        ("hàng nhập vào Mỹ phải báo trước", ["US"], []),
+        ("thông báo của GACC", ["CN"], []),
+        ("ý kiến của Sở về áo mưa", [], []),  # "Ý" and "Áo" alone are common words
+    ],
+)
+def test_countries_and_the_markets_that_cover_them(
+    extractor: EntityExtractor, text: str, markets: list[str], countries: list[str]
+) -> None:
+    e = _extract(extractor, text)
+    assert (e.markets, e.countries) == (markets, countries), text
+
+
+@pytest.mark.parametrize(
     ("text", "lang", "products"),
     [
         ("bien phap nao ap dung cho go", None, ["wood"]),  # detected as Vietnamese

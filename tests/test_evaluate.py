@@ -53,7 +53,14 @@ def test_confusion_table_counts_and_accuracy() -> None:
 def test_the_gold_folder_loads_questions_and_dialogues_apart() -> None:
     questions = load_gold(GOLD)
     dialogues = load_dialogues(GOLD)
-    assert {q.file for q in questions} == {"gold", "holdout2", "blind", "blind2", "blind3_tbt"}
+    assert {q.file for q in questions} == {
+        "gold",
+        "holdout2",
+        "blind",
+        "blind2",
+        "blind3_tbt",
+        "tbt_dev",
+    }
     assert len({q.id for q in questions}) == len(questions)
     assert len(dialogues) >= 30 and all(len(d.turns) >= 2 for d in dialogues)
     turn = as_item(dialogues[0], 1)

@@ -33,7 +33,7 @@ COLUMNS = (
     "summary_en",
     "source_url",
 )
-OPTIONAL = ("id", "adopted_on", "reviewed_on", "all_products", "applies_from")
+OPTIONAL = ("id", "adopted_on", "reviewed_on", "all_products", "all_food", "applies_from")
 YES = ("x", "1", "yes", "true", "có", "co")
 MEASURES_FILE = "tbt/measures.yaml"
 MARKETS_FILE = "tbt/markets.yaml"
@@ -126,6 +126,7 @@ def row_to_record(row: dict[str, str], today: dt.date) -> dict[str, Any]:
         record[key] = row.get(key) or None
     record["reviewed_on"] = record["reviewed_on"] or today.isoformat()
     record["all_products"] = (row.get("all_products") or "").lower() in YES
+    record["all_food"] = (row.get("all_food") or "").lower() in YES
     applies = row.get("applies_from") or ""
     record["applies_from"] = [{"date": applies}] if applies else []
     given = row.get("id") or ""

@@ -14,7 +14,11 @@ VI_PLAIN = frozenset(
     "ai la gi nao cua cho voi cac nhung duoc khong co nam bao nhieu lam nhiem vu chu tri "
     "phoi hop doanh nghiep ho tro han tinh so xa phuong tieu chuan ke hoach muc tieu "
     "thoi gian nguoi minh toi em anh chi hang giai doan kinh phi nguon trach nhiem dau "
-    "rao can ky thuat xuat khau san pham the nao sao vay thi va hay ve".split()
+    "rao can ky thuat xuat khau san pham the nao sao vay thi va hay ve "
+    # typed by exporters without marks, and no English word: "xk go sang An Do can gi"
+    "sang xuat nhap xk nk dn cty sp phai gui qua den tu trong ngoai dang chung nhan giay thu "
+    "tuc yeu cau quy dinh muon nhu nay roi chua ko dc mua nuoc thuc pham trai cay hat dieu "
+    "sau rieng cao su ca phe thi truong".split()
 )
 EN_WORDS = frozenset(
     "the what which who whom is are does do did how when where why of for to in on and or "

@@ -82,7 +82,7 @@ class SearchIntents:
         e = q.entities
         named = [self.kb.measures[m] for m in e.measures]
         set_aside = set(e.excluded.get("measures", [])) | set(e.excluded.get("markets", []))
-        if not (named or q.products or q.markets or set_aside):
+        if not (named or q.products or q.markets or set_aside or e.countries):
             return None  # no product, market or measure named: retrieval decides
         if not (named or q.products or q.in_domain):
             return None  # a market and nothing of trade rules ("visa fee for Japan")
@@ -117,6 +117,15 @@ class SearchIntents:
         )
         markets = ", ".join(self.kb.market_name(m, q.lang) for m in q.markets)
         scope = " — ".join(x for x in (products, markets) if x)
+        for country in e.countries:  # "sang Đức": the EU's measures, and why
+            place = self.kb.countries[country]
+            if place.market in q.markets and not named:
+                market = self.kb.market_name(place.market, q.lang)
+                d.text(
+                    f"{_capital(place.name('en'))} applies the rules of the {market}."
+                    if en
+                    else f"{place.name('vi')} áp dụng quy định của {market}."
+                )
         if named:
             for m in named:
                 records.measure_card(d, self.kb, m, today, True)
@@ -143,6 +152,14 @@ class SearchIntents:
             for p in self.kb.programmes.values():
                 if "export" in p.for_tags:
                     records.programme_card(d, self.kb, p)
+        untracked = [self.kb.countries[c] for c in e.countries if not self.kb.countries[c].market]
+        if untracked and q.markets and not named:  # "sang Úc và EU": only the EU is followed
+            names = ", ".join(c.name(q.lang) for c in untracked)
+            d.note(
+                f"Our database does not follow {names} yet."
+                if en
+                else f"Cơ sở dữ liệu chưa theo dõi thị trường {names}."
+            )
         if "symbol" in q.asks and measures and not any(m.symbol for m in measures[:6]):
             d.note(
                 "No WTO notification symbol is recorded for this measure."
@@ -165,17 +182,19 @@ class SearchIntents:
         if "trade_terms" in q.asks:
             return (
                 "Our database holds technical and sanitary measures, not tariffs, prices, "
-                "exchange rates or quotas."
+                "exchange rates, quotas, trade statistics or lists of buyers."
                 if en
                 else "Cơ sở dữ liệu chỉ có các biện pháp kỹ thuật và vệ sinh dịch tễ, không có "
-                "thuế suất, giá, tỷ giá hay hạn ngạch."
+                "thuế suất, giá, tỷ giá, hạn ngạch, số liệu thống kê thương mại hay danh sách "
+                "đối tác mua hàng."
             )
         if q.entities.countries and not q.markets:
             names = ", ".join(self.kb.market_name(m, q.lang) for m in self.kb.markets)
+            asked = ", ".join(self.kb.countries[c].name(q.lang) for c in q.entities.countries)
             return (
-                f"Our database does not follow that market yet; it follows: {names}."
+                f"Our database does not follow {asked} yet; it follows: {names}."
                 if en
-                else f"Cơ sở dữ liệu chưa theo dõi thị trường này; hiện có: {names}."
+                else f"Cơ sở dữ liệu chưa theo dõi thị trường {asked}; hiện có: {names}."
             )
         return None
 
@@ -387,6 +406,11 @@ class SearchIntents:
                 d.quote(p.text)
                 d.source(f"plan:{p.id}", f"Kế hoạch, mục {p.id}", "knowledge/plan/body.md")
         return True
+
+
+def _capital(name: str) -> str:
+    """A name at the start of a sentence: "the Netherlands" -> "The Netherlands"."""
+    return name[:1].upper() + name[1:]
 
 
 def decline(q: Query, d: Draft) -> bool:

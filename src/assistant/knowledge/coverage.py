@@ -20,8 +20,9 @@ def phrase_words(text: str) -> str:
 
 
 class ProductCoverage:
-    """Products a measure concerns: a measure's HS code overlapping a product's, or a product's
-    name among the measure's product words or title.
+    """Products a measure concerns: a measure's HS code overlapping a product's, a product's
+    name among the measure's product words or title, or any food product for a measure on all
+    food.
 
     A product's own codes are taken at their most specific: durian is 081060, not the 0810
     heading it shares with passion fruit. What one measure concerns depends only on that measure
@@ -39,22 +40,24 @@ class ProductCoverage:
             p.id: [c for c in p.hs_codes if not any(o != c and o.startswith(c) for o in p.hs_codes)]
             for p in items
         }
-        self.key = (tuple(self.names.items()), tuple(self.codes.items()))
+        self.food = frozenset(p.id for p in items if p.food)
+        self.key = (tuple(self.names.items()), tuple(self.codes.items()), self.food)
         same = previous is not None and previous.key == self.key
-        self._memo: dict[tuple[str, str, tuple[str, ...]], frozenset[str]] = (
+        self._memo: dict[tuple[str, str, tuple[str, ...], bool], frozenset[str]] = (
             previous._memo if previous is not None and same else {}
         )
 
     def products_of(self, m: Measure) -> frozenset[str]:
         """The ids of the products the measure concerns."""
-        key = (m.products, m.title, tuple(m.hs_codes))
+        key = (m.products, m.title, tuple(m.hs_codes), m.all_food)
         found = self._memo.get(key)
         if found is None:
             text = f" {phrase_words(m.products + ' ' + m.title)} "
             found = frozenset(
                 pid
                 for pid, names in self.names.items()
-                if any(hs_overlap(a, b) for a in m.hs_codes for b in self.codes[pid])
+                if (m.all_food and pid in self.food)
+                or any(hs_overlap(a, b) for a in m.hs_codes for b in self.codes[pid])
                 or any(n in text for n in names)
             )
             self._memo[key] = found  # the same for every generation with these products

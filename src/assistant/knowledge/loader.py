@@ -348,6 +348,10 @@ def _cross_check(parsed: dict[str, _Parsed], body: Body) -> list[Problem]:
         c.unique("tbt/measures.yaml", "measures", [m.id for m in measures.measures], {})
         for i, m in enumerate(measures.measures):
             c.ref("tbt/measures.yaml", ("measures", i, "market"), m.market, markets, "market")
+    places: PlacesFile | None = _get(parsed, "places.yaml", PlacesFile)
+    for i, country in enumerate(places.countries if places else []):
+        if country.market is not None:
+            c.ref("places.yaml", ("countries", i, "market"), country.market, markets, "market")
     return c.problems
 
 

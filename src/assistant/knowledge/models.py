@@ -257,6 +257,8 @@ class Product(FileModel):
     name_en: Text
     aliases: list[Text] = Field(default_factory=list)
     hs_codes: list[HsCode] = Field(default_factory=list)
+    # food for people or animals: a measure on all food (`all_food`) concerns it
+    food: bool = False
     source: str | None = None
 
 
@@ -276,17 +278,24 @@ class Market(FileModel):
 
 
 class Place(FileModel):
-    """A province or city, with former provinces merged into it, for scope checks."""
+    """A province or city, with former provinces merged into it, for scope checks; or a
+    foreign country, with the tracked market whose rules apply there (an EU member: EU)."""
 
     id: Slug
     name_vi: Text
     former: list[Text] = Field(default_factory=list)
     aliases: list[Text] = Field(default_factory=list)
+    name_en: Text | None = None
+    market: MarketId | None = None
 
     @property
     def names(self) -> list[str]:
         """Every name the place goes by, current and former."""
         return [self.name_vi, *self.former, *self.aliases]
+
+    def name(self, lang: str) -> str:
+        """The name to show in the answer's language."""
+        return self.name_en if lang == "en" and self.name_en else self.name_vi
 
 
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
@@ -337,6 +346,9 @@ class Measure(FileModel):
     hs_codes: list[HsCode] = Field(default_factory=list)
     # a horizontal measure (all packaging, all products): it concerns every export product
     all_products: bool = False
+    # a measure on all food (food facility registration, residues in every food): it concerns
+    # every product marked `food`, and no other
+    all_food: bool = False
     measure_type: MeasureType
     status: Status
     notified_on: dt.date | None = None

@@ -310,6 +310,10 @@ class EntityExtractor:
                 coded = any(hs_overlap(c, code) for c in p.hs_codes)
                 if coded and p.id not in e.products:
                     e.products.append(p.id)
+        for country in e.countries:  # Germany: the EU's rules apply there
+            market = self.kb.countries[country].market
+            if market and market not in e.markets and market not in e.excluded.get("markets", []):
+                e.markets.append(market)
         e.faq = self._faq(plain_view)
         return e
 

@@ -260,6 +260,15 @@ class Understander:
         if e.countries and intent in PLAN_INTENTS and not e.home:
             q.scope_note = ", ".join(self.kb.countries[c].name_vi for c in e.countries)
             return Intent.OTHER_SCOPE  # "Thailand's standards strategy", "kế hoạch của Đức"
+        untracked = [c for c in e.countries if self.kb.countries[c].market is None]
+        if (
+            untracked
+            and not e.markets
+            and (e.products or e.measures or "export" in q.support_tags)
+            and intent not in (Intent.OUT_OF_SCOPE, Intent.MEASURE)
+        ):
+            return Intent.MEASURE  # "Australia's rules for macadamia": the database says it
+            # does not follow that market, rather than answer with the plan's support
         ours = e.home or self.lexicon.has("own_plan", plain_view)
         if (
             intent in (Intent.TARGETS, Intent.DOCUMENT)
