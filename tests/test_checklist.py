@@ -90,6 +90,17 @@ def test_a_member_state_gets_its_unions_measures(fake_assistant: Assistant) -> N
     assert "Cơ sở dữ liệu chưa theo dõi thị trường Úc." in both
 
 
+def test_whom_to_ask_follows_the_cards_and_a_market_alone_reads_well(
+    fake_assistant: Assistant,
+) -> None:
+    text = _text(fake_assistant, "Hỏi ai về quy định kiểm dịch sầu riêng sang Trung Quốc?")
+    assert "Nghị định thư sầu riêng tươi (2022)" in text or "fresh durian" in text
+    assert "Hỏi ai\n• Sở Khoa học và Công nghệ: chủ trì nhiệm vụ 5.3" in text
+    assert _text(fake_assistant, "Xuất sang Nhật cần đáp ứng gì?").startswith(
+        "Xuất khẩu sang Nhật Bản: "
+    )
+
+
 def test_a_measure_on_all_food_concerns_every_food_product(fake_assistant: Assistant) -> None:
     text = _text(fake_assistant, "Xuất hạt điều sang Hàn Quốc cần đáp ứng gì?")
     assert "MFDS" in text  # the Act names "nuts", not cashew: cashew is food

@@ -264,6 +264,20 @@ def test_common_words_are_not_markets(extractor: EntityExtractor, text: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("text", "products"),
+    [
+        ("Mã HS 081060 xuất Trung Quốc cần gì?", ["durian"]),  # not passion fruit's 0810
+        ("HS 0810 sang Trung Quốc", ["durian", "passion_fruit", "jackfruit"]),
+        ("HS 0901 to Japan", ["coffee"]),
+    ],
+)
+def test_a_product_by_its_hs_code(
+    extractor: EntityExtractor, text: str, products: list[str]
+) -> None:
+    assert sorted(_extract(extractor, text).products) == sorted(products), text
+
+
+@pytest.mark.parametrize(
     ("text", "markets", "countries"),
     [
         ("Xuất cà phê sang Đức cần gì?", ["EU"], ["de"]),  # an EU member: the EU's rules

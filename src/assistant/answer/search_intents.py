@@ -140,8 +140,12 @@ class SearchIntents:
             )
             for m in measures[:6]:
                 records.measure_card(d, self.kb, m, today)
+            if "agency" in q.asks:  # "hỏi ai về quy định sầu riêng sang Trung Quốc"
+                who_to_ask(d, self.kb)
         elif measures:  # what an exporter must meet: the checklist
-            checklist(d, self.kb, scope, specific, horizontal, today)
+            # "Exporting coffee — Japan", or with no product "Exporting to Japan"
+            exporting = scope if products else f"{'to' if en else 'sang'} {markets}"
+            checklist(d, self.kb, exporting, specific, horizontal, today)
         else:
             d.text(
                 f"Our database has no measure recorded for {scope} yet."

@@ -14,6 +14,12 @@ def hs_overlap(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
+def specific_codes(codes: list[str]) -> list[str]:
+    """A product's codes at their most specific: durian's 081060, not the 0810 heading it
+    shares with passion fruit."""
+    return [c for c in codes if not any(o != c and o.startswith(c) for o in codes)]
+
+
 def phrase_words(text: str) -> str:
     """Diacritic-free lower-case words, punctuation dropped, for phrase containment."""
     return " ".join(re.sub(r"[^\w\s]", " ", fold_plain(text)).split())
@@ -36,10 +42,7 @@ class ProductCoverage:
             p.id: [f" {phrase_words(n)} " for n in (p.name_vi, p.name_en, *p.aliases) if len(n) > 2]
             for p in items
         }
-        self.codes = {
-            p.id: [c for c in p.hs_codes if not any(o != c and o.startswith(c) for o in p.hs_codes)]
-            for p in items
-        }
+        self.codes = {p.id: specific_codes(p.hs_codes) for p in items}
         self.food = frozenset(p.id for p in items if p.food)
         self.key = (tuple(self.names.items()), tuple(self.codes.items()), self.food)
         same = previous is not None and previous.key == self.key

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.coverage import hs_overlap
+from assistant.knowledge.coverage import hs_overlap, specific_codes
 from assistant.knowledge.models import LegalBasis
 from assistant.knowledge.notifications import split_symbol
 from assistant.nlu.lexicon import Lexicon, lexicon, phrases_pattern, views
@@ -307,7 +307,7 @@ class EntityExtractor:
         for m in HS_CODE.finditer(plain):
             code = re.sub(r"\D", "", m.group(1))
             for p in self.kb.products.values():
-                coded = any(hs_overlap(c, code) for c in p.hs_codes)
+                coded = any(hs_overlap(c, code) for c in specific_codes(p.hs_codes))
                 if coded and p.id not in e.products:
                     e.products.append(p.id)
         for country in e.countries:  # Germany: the EU's rules apply there
