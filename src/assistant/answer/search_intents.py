@@ -156,7 +156,7 @@ class SearchIntents:
             for p in self.kb.programmes.values():
                 if "export" in p.for_tags:
                     records.programme_card(d, self.kb, p)
-        untracked = [self.kb.countries[c] for c in e.countries if not self.kb.countries[c].market]
+        untracked = self.kb.untracked_countries(e.countries)
         if untracked and q.markets and not named:  # "sang Úc và EU": only the EU is followed
             names = ", ".join(c.name(q.lang) for c in untracked)
             d.note(

@@ -95,6 +95,10 @@ class KnowledgeBase:
             return market_id
         return market.name_en if lang == "en" else market.name_vi
 
+    def untracked_countries(self, ids: Iterable[str]) -> list[Place]:
+        """The named countries no followed market covers (Australia; not Germany, in the EU)."""
+        return [self.countries[c] for c in ids if self.countries[c].market is None]
+
     def agency_names(self, ids: Iterable[str], lang: str = "vi") -> list[str]:
         """Display names of agencies in the given language."""
         out = []

@@ -45,9 +45,8 @@ class ProductCoverage:
         self.codes = {p.id: specific_codes(p.hs_codes) for p in items}
         self.food = frozenset(p.id for p in items if p.food)
         self.key = (tuple(self.names.items()), tuple(self.codes.items()), self.food)
-        same = previous is not None and previous.key == self.key
         self._memo: dict[tuple[str, str, tuple[str, ...], bool], frozenset[str]] = (
-            previous._memo if previous is not None and same else {}
+            previous._memo if previous is not None and previous.key == self.key else {}
         )
 
     def products_of(self, m: Measure) -> frozenset[str]:

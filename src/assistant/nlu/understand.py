@@ -260,9 +260,8 @@ class Understander:
         if e.countries and intent in PLAN_INTENTS and not e.home:
             q.scope_note = ", ".join(self.kb.countries[c].name_vi for c in e.countries)
             return Intent.OTHER_SCOPE  # "Thailand's standards strategy", "kế hoạch của Đức"
-        untracked = [c for c in e.countries if self.kb.countries[c].market is None]
         if (
-            untracked
+            self.kb.untracked_countries(e.countries)
             and not e.markets
             and (e.products or e.measures or "export" in q.support_tags)
             and intent not in (Intent.OUT_OF_SCOPE, Intent.MEASURE)
