@@ -36,3 +36,13 @@ def test_matches_are_kept_while_the_products_are_unchanged(kb: KnowledgeBase) ->
     changed = ProductCoverage(renamed, previous=first)
     assert changed.products_of(m) is not found
     assert len(changed.products_of(m)) == len(kb.products)  # every product now names "residue"
+
+
+def test_a_measure_gone_is_not_remembered_by_the_next_generations(kb: KnowledgeBase) -> None:
+    first = ProductCoverage(kb.products.values())
+    gone = _measure(kb, hs_codes=["0901"], products="roasted coffee", title="Gone")
+    found = first.products_of(gone)
+    second = ProductCoverage(kb.products.values(), previous=first)
+    second.by_product(kb.measures.values())  # the generation's measures; `gone` is not one
+    third = ProductCoverage(kb.products.values(), previous=second)
+    assert third.products_of(gone) == found and third.products_of(gone) is not found

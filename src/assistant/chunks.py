@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,8 +40,16 @@ class Chunk(BaseModel):
         return self.title_en if lang == "en" else self.title_vi
 
 
-def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
-    """Every chunk of the knowledge base, in a stable order."""
+def build_chunks(
+    kb: KnowledgeBase,
+    previous: KnowledgeBase | None = None,
+    previous_chunks: Sequence[Chunk] = (),
+) -> list[Chunk]:
+    """Every chunk of the knowledge base, in a stable order.
+
+    A measure that is the very record of the `previous` knowledge base, whose names have not
+    changed, keeps its chunk from `previous_chunks`: a new generation shares what it can.
+    """
     out: list[Chunk] = []
     sections = kb.sections
     for p in kb.body.paragraphs:
@@ -201,8 +210,13 @@ def build_chunks(kb: KnowledgeBase) -> list[Chunk]:
                 cite="; ".join(s.title + (f", {s.ref}" if s.ref else "") for s in e.sources),
             )
         )
+    kept: dict[str, Chunk] = {}
+    if previous is not None and previous.names_hash == kb.names_hash:
+        kept = {c.id: c for c in previous_chunks if c.kind == "measure"}
     for m in kb.measures.values():
-        out.append(measure_chunk(kb, m))
+        chunk = kept.get(f"measure:{m.id}")
+        same = chunk is not None and previous is not None and previous.measures.get(m.id) is m
+        out.append(chunk if chunk is not None and same else measure_chunk(kb, m))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,10 +44,12 @@ class Searcher:
         vector_kind: str = "faiss",
         previous: Searcher | None = None,
     ) -> None:
-        self.stored = stored
         self.chunks = stored.chunks
         self.encoder = encoder
         self.vectors: VectorIndex = make_vector_index(stored.vectors, vector_kind)
+        # the index's own rows stand for the loaded matrix, which is then freed: one copy of
+        # 50,000 vectors, not two (the view lives as long as this searcher)
+        self.stored = dataclasses.replace(stored, vectors=self.vectors.matrix())
         # texts the previous generation analysed are not analysed again
         self.bm25: DualBM25 = DualBM25(
             [c.text for c in self.chunks], previous.bm25 if previous else None

@@ -86,13 +86,15 @@ def build_index(
     index_dir: Path,
     progress: Progress | None = None,
     previous: StoredIndex | None = None,
+    previous_kb: KnowledgeBase | None = None,
 ) -> BuildReport:
     """Build the index for kb, re-embedding only changed chunks, and swap it in atomically.
 
     `previous` is the index in memory, when the caller has it; otherwise it is read from disk.
+    `previous_kb`, the knowledge it was built from, lets unchanged records keep their chunks.
     """
     started = time.perf_counter()
-    chunks = build_chunks(kb)
+    chunks = build_chunks(kb, previous_kb, previous.chunks if previous else ())
     report = BuildReport()
     reuse: dict[str, np.ndarray] = {}
     old_ids: dict[str, str] = {}
@@ -119,7 +121,7 @@ def build_index(
     batch = 128
     for start in range(0, total, batch):
         part = missing[start : start + batch]
-        vectors = encoder.encode_passages([c.text for c in part], batch_size=16)
+        vectors = encoder.encode_passages([c.text for c in part], batch_size=batch_size(part))
         fresh.update({c.digest: v for c, v in zip(part, vectors, strict=True)})
         if progress:
             progress(min(start + batch, total), total)
@@ -150,6 +152,18 @@ def build_index(
     return report
 
 
+# Texts per forward pass: 16 short ones, fewer long ones. Sixteen texts at the model's 512 tokens
+# hold ~130 MB more of attention at once than four do, for no gain in speed (PERFORMANCE.md).
+BATCH_TEXTS = 16
+BATCH_CHARS = 9_600  # about 16 texts of 150 tokens, or 4 of 512
+
+
+def batch_size(part: list[Chunk]) -> int:
+    """How many of these texts (sorted by length) to embed in one forward pass."""
+    longest = max((len(c.text) for c in part), default=1)
+    return max(1, min(BATCH_TEXTS, BATCH_CHARS // max(longest, 1)))
+
+
 def _write_and_swap(
     index_dir: Path, manifest: Manifest, chunks: list[Chunk], matrix: Vectors
 ) -> None:
@@ -160,9 +174,12 @@ def _write_and_swap(
     staging.mkdir()
     try:
         np.save(staging / "vectors.npy", matrix)
-        (staging / "chunks.json").write_text(
-            json.dumps([c.model_dump() for c in chunks], ensure_ascii=False), encoding="utf-8"
-        )
+        with (staging / "chunks.json").open("w", encoding="utf-8") as handle:
+            # one chunk at a time: at 50,000 chunks one big string would cost ~200 MB at peak
+            for i, c in enumerate(chunks):
+                handle.write("[" if i == 0 else ",")
+                handle.write(json.dumps(c.model_dump(), ensure_ascii=False))
+            handle.write("]" if chunks else "[]")
         (staging / "manifest.json").write_text(
             json.dumps(manifest.__dict__, ensure_ascii=False, indent=2), encoding="utf-8"
         )

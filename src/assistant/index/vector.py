@@ -16,6 +16,10 @@ class VectorIndex(Protocol):
         """Top-k scores and row numbers for each query row."""
         ...
 
+    def matrix(self) -> Vectors:
+        """The indexed vectors, row by row: the index's own memory, not a copy of it."""
+        ...
+
 
 class NumpyIndex:
     """Exact search with a matrix product; plenty for a few thousand chunks."""
@@ -29,6 +33,10 @@ class NumpyIndex:
         scores = query @ self._vectors.T
         order = np.argsort(-scores, axis=1)[:, :k]
         return np.take_along_axis(scores, order, axis=1), order
+
+    def matrix(self) -> Vectors:
+        """The indexed vectors."""
+        return self._vectors
 
 
 class FaissIndex:
@@ -47,6 +55,15 @@ class FaissIndex:
         k = min(k, self._size)
         scores, rows = self._index.search(np.ascontiguousarray(query, dtype=np.float32), k)
         return scores, rows
+
+    def matrix(self) -> Vectors:
+        """A view of the vectors faiss holds (valid while this index lives): no second copy."""
+        import faiss
+
+        if not self._size:
+            return np.zeros((0, self._index.d), dtype=np.float32)
+        flat = faiss.rev_swig_ptr(self._index.get_xb(), self._size * self._index.d)
+        return np.asarray(flat).reshape(self._size, self._index.d)
 
 
 def make_vector_index(vectors: Vectors, kind: str = "faiss") -> VectorIndex:

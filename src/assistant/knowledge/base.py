@@ -21,7 +21,7 @@ from assistant.knowledge.models import (
     Task,
     TaskGroup,
 )
-from assistant.knowledge.notifications import NOTIFICATIONS_FILE
+from assistant.knowledge.notifications import NOTIFICATIONS_FILE, Parsed
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class KnowledgeBase:
     record_files: dict[str, str] = field(default_factory=dict)
     # measures known only from an imported WTO notification (no curated record)
     notified_only: frozenset[str] = frozenset()
+    # the notifications as parsed, so the next load shares what has not changed
+    notifications_parsed: Parsed | None = field(default=None, compare=False, repr=False)
 
     @property
     def paragraphs(self) -> dict[str, Paragraph]:

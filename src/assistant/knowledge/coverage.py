@@ -45,14 +45,16 @@ class ProductCoverage:
         self.codes = {p.id: specific_codes(p.hs_codes) for p in items}
         self.food = frozenset(p.id for p in items if p.food)
         self.key = (tuple(self.names.items()), tuple(self.codes.items()), self.food)
-        self._memo: dict[tuple[str, str, tuple[str, ...], bool], frozenset[str]] = (
-            previous._memo if previous is not None and previous.key == self.key else {}
-        )
+        self._memo: dict[tuple[str, str, tuple[str, ...], bool], frozenset[str]] = {}
+        # what the previous generation matched, until by_product has taken what is still used
+        self._lent = previous._memo if previous is not None and previous.key == self.key else {}
 
     def products_of(self, m: Measure) -> frozenset[str]:
         """The ids of the products the measure concerns."""
         key = (m.products, m.title, tuple(m.hs_codes), m.all_food)
         found = self._memo.get(key)
+        if found is None:
+            found = self._lent.get(key)
         if found is None:
             text = f" {phrase_words(m.products + ' ' + m.title)} "
             found = frozenset(
@@ -62,7 +64,7 @@ class ProductCoverage:
                 or any(hs_overlap(a, b) for a in m.hs_codes for b in self.codes[pid])
                 or any(n in text for n in names)
             )
-            self._memo[key] = found  # the same for every generation with these products
+        self._memo[key] = found  # the same for every generation with these products
         return found
 
     def by_product(self, measures: Iterable[Measure]) -> dict[str, set[str]]:
@@ -71,4 +73,5 @@ class ProductCoverage:
         for m in measures:
             for pid in self.products_of(m):
                 out[pid].add(m.id)
+        self._lent = {}  # measures since removed are not remembered from one import to the next
         return out

@@ -33,7 +33,7 @@ from assistant.knowledge.models import (
     TargetsFile,
     TasksFile,
 )
-from assistant.knowledge.notifications import NOTIFICATIONS_FILE, Notification
+from assistant.knowledge.notifications import NOTIFICATIONS_FILE
 from assistant.knowledge.yamlio import LineMap, YamlProblem, line_for, parse_yaml
 
 FRIENDLY = {
@@ -99,8 +99,13 @@ def _field_name(data: Any, loc: Sequence[str | int]) -> str:
     return out or "file"
 
 
-def load_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Validate every file under root; return the knowledge base only when nothing is wrong."""
+def load_knowledge(
+    root: Path, previous: KnowledgeBase | None = None
+) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Validate every file under root; return the knowledge base only when nothing is wrong.
+
+    `previous`, the knowledge base in service, lends its unchanged notification records.
+    """
     problems: list[Problem] = []
     parsed: dict[str, _Parsed] = {}
     hashes: dict[str, str] = {}
@@ -111,12 +116,11 @@ def load_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     for rel in REQUIRED_FILES:
         if rel not in present:
             problems.append(Problem(rel, None, "file", "required file is missing"))
-    notified: list[Notification] = []
+    notes_path: Path | None = None
     for rel, path in present.items():
         if rel == NOTIFICATIONS_FILE:
             hashes[rel] = _file_hash(path)
-            notified, found = notifications.load(path, rel)
-            problems.extend(found)
+            notes_path = path  # read below, once the curated records are known
             continue
         if path.suffix in (".yml",):
             problems.append(Problem(rel, 1, "file", "use the .yaml extension"))
@@ -142,6 +146,16 @@ def load_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         problems.extend(found)
         if item is not None:
             parsed[rel] = item
+    curated = _get(parsed, "tbt/measures.yaml", MeasuresFile) or MeasuresFile()
+    notified: list[notifications.Line] = []
+    if notes_path is not None:
+        notified, found = notifications.load_lines(
+            notes_path,
+            NOTIFICATIONS_FILE,
+            previous.notifications_parsed if previous else None,
+            notifications.claimed_symbols(curated.measures),
+        )
+        problems.extend(found)
     if body is not None and not problems:
         problems.extend(_cross_check(parsed, body))
         problems.extend(_check_notified(parsed, notified))
@@ -158,20 +172,23 @@ def _file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_notified(parsed: dict[str, _Parsed], notified: list[Notification]) -> list[Problem]:
+def _check_notified(
+    parsed: dict[str, _Parsed], notified: Sequence[notifications.Line]
+) -> list[Problem]:
     """Notifications name tracked markets, once each; curated measures carry both summaries."""
     problems: list[Problem] = []
     markets_f: MarketsFile | None = _get(parsed, "tbt/markets.yaml", MarketsFile)
     markets = {m.id for m in markets_f.markets} if markets_f else set()
     seen: set[str] = set()
-    for number, n in enumerate(notified, start=1):
+    for number, _, n in notified:
         if n.market not in markets:
             problems.append(
                 Problem(NOTIFICATIONS_FILE, number, "market", f"unknown market {n.market!r}")
             )
-        if n.symbol in seen:
-            problems.append(Problem(NOTIFICATIONS_FILE, number, "symbol", f"{n.symbol} twice"))
-        seen.add(n.symbol)
+        symbol = n.symbol or ""
+        if symbol in seen:
+            problems.append(Problem(NOTIFICATIONS_FILE, number, "symbol", f"{symbol} twice"))
+        seen.add(symbol)
     item = parsed.get("tbt/measures.yaml")
     if item is not None:
         for i, m in enumerate(item.model.measures):  # type: ignore[attr-defined]
@@ -189,9 +206,9 @@ def _check_notified(parsed: dict[str, _Parsed], notified: list[Notification]) ->
     return problems
 
 
-def load_or_raise(root: Path) -> KnowledgeBase:
+def load_or_raise(root: Path, previous: KnowledgeBase | None = None) -> KnowledgeBase:
     """Load the knowledge base or raise KnowledgeError with every problem."""
-    kb, problems = load_knowledge(root)
+    kb, problems = load_knowledge(root, previous)
     if kb is None:
         raise KnowledgeError(problems)
     return kb
@@ -356,7 +373,10 @@ def _cross_check(parsed: dict[str, _Parsed], body: Body) -> list[Problem]:
 
 
 def _assemble(
-    parsed: dict[str, _Parsed], body: Body, hashes: dict[str, str], notified: list[Notification]
+    parsed: dict[str, _Parsed],
+    body: Body,
+    hashes: dict[str, str],
+    notified: list[notifications.Line],
 ) -> KnowledgeBase:
     plan: PlanFile = _get(parsed, "plan.yaml", PlanFile)
     tasks_f: TasksFile = _get(parsed, "tasks.yaml", TasksFile)
@@ -376,7 +396,9 @@ def _assemble(
         for e in g.entries if g else []:
             guidance[e.id] = e
             record_files[f"guidance:{e.id}"] = rel
-    combined = notifications.combine({m.id: m for m in measures.measures}, notified)
+    curated = {m.id: m for m in measures.measures}
+    parsed_notes = notifications.Parsed()
+    combined = notifications.combine(curated, notified, parsed_notes)
     return KnowledgeBase(
         plan=plan.plan,
         body=body,
@@ -397,4 +419,5 @@ def _assemble(
         countries={c.id: c for c in places.countries} if places else {},
         file_hashes=hashes,
         record_files=record_files,
+        notifications_parsed=parsed_notes,
     )

@@ -11,11 +11,13 @@ member's words, so answers, `/watch` and `/deadlines` treat both kinds the same 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import Field, StringConstraints, ValidationError
 
@@ -138,23 +140,71 @@ def measure_id(symbol: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", symbol.lower()).strip("-")
 
 
+@dataclass
+class Parsed:
+    """The measures one load made from notification lines, for the next load to share.
+
+    Records are immutable, so a line that has not changed since the last load (and that no
+    curated record has since claimed) is the same Measure without being parsed again: a
+    generation built beside the one in service holds only what changed (docs/PERFORMANCE.md).
+    """
+
+    lines: dict[bytes, Measure] = field(default_factory=dict)  # by the line's digest
+
+
+class Line(NamedTuple):
+    """One line of the file: where it is, its digest, and what it is."""
+
+    number: int
+    key: bytes
+    item: Notification | Measure
+
+
 def load(path: Path, rel: str = NOTIFICATIONS_FILE) -> tuple[list[Notification], list[Problem]]:
     """Every notification of the file, and a problem per bad line (file, line, field)."""
+    lines, problems = load_lines(path, rel)
+    return [line.item for line in lines if isinstance(line.item, Notification)], problems
+
+
+def load_lines(
+    path: Path,
+    rel: str = NOTIFICATIONS_FILE,
+    previous: Parsed | None = None,
+    claimed: frozenset[str] = frozenset(),
+) -> tuple[list[Line], list[Problem]]:
+    """Each line as a Notification, or as the Measure `previous` made of that very line.
+
+    `claimed` are the base symbols curated records carry: their lines are always parsed, to be
+    merged into the curated record.
+    """
     if not path.exists():
         return [], []
-    out: list[Notification] = []
+    known = previous.lines if previous else {}
+    out: list[Line] = []
     problems: list[Problem] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            key = hashlib.blake2b(raw, digest_size=16).digest()
+            kept = known.get(key)
+            if kept is not None and kept.symbol not in claimed:
+                out.append(Line(number, key, kept))
                 continue
             try:
-                out.append(Notification.model_validate_json(line))
+                out.append(Line(number, key, Notification.model_validate_json(raw)))
             except ValidationError as exc:
                 for err in exc.errors()[:3]:
                     loc = ".".join(str(p) for p in err["loc"]) or "line"
                     problems.append(Problem(rel, number, loc, err["msg"]))
     return out, problems
+
+
+def claimed_symbols(curated: Iterable[Measure]) -> frozenset[str]:
+    """The base symbols of the notifications that curated records are."""
+    return frozenset(
+        parts[0] for m in curated if (parts := split_symbol(m.symbol or "")) is not None
+    )
 
 
 def save(path: Path, notifications: Iterable[Notification]) -> None:
@@ -239,19 +289,27 @@ def merge(curated: Measure, original: Notification) -> Measure:
 
 
 def combine(
-    curated: dict[str, Measure], notifications: Iterable[Notification]
+    curated: dict[str, Measure], lines: Iterable[Line], parsed: Parsed | None = None
 ) -> dict[str, Measure]:
-    """Curated measures (enriched by their notifications) followed by every other notification."""
+    """Curated measures (enriched by their notifications) followed by every other notification.
+
+    The measures made of lines no curated record claims are remembered in `parsed`.
+    """
     by_symbol = {}
     for m in curated.values():
         parts = split_symbol(m.symbol or "")
         if parts is not None:
             by_symbol[parts[0]] = m.id
     out = dict(curated)
-    for n in notifications:
-        if n.symbol in by_symbol:
-            mid = by_symbol[n.symbol]
-            out[mid] = merge(out[mid], n)
-        else:
-            out.setdefault(measure_id(n.symbol), as_measure(n))
+    for _, key, item in lines:
+        if isinstance(item, Notification) and item.symbol in by_symbol:
+            mid = by_symbol[item.symbol]
+            out[mid] = merge(out[mid], item)
+            continue
+        measure = item if isinstance(item, Measure) else as_measure(item)
+        if measure.id in out:
+            continue
+        out[measure.id] = measure
+        if parsed is not None:
+            parsed.lines[key] = measure
     return out
