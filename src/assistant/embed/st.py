@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from assistant.embed.base import Vectors
-from assistant.embed.lazy import LazyEncoder
 from assistant.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -33,15 +32,19 @@ def offline_quiet() -> None:
 class SentenceTransformerEncoder:
     """Wraps a local sentence-transformers model; never downloads at run time."""
 
-    def __init__(self, model: str, threads: int | None = None) -> None:
+    def __init__(
+        self, model: str, threads: int | None = None, batch_threads: int | None = None
+    ) -> None:
         offline_quiet()
         try:
             import torch
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ModelError(f"sentence-transformers is not installed: {exc}") from exc
+        self._torch: Any = torch
+        self._threads = threads
+        self._batch_threads = batch_threads or threads
         if threads:
-            torch.set_num_threads(threads)  # process-wide: every encode of this process
             with contextlib.suppress(RuntimeError):  # only settable before any parallel work
                 torch.set_num_interop_threads(1)
         if not Path(model).exists() and "/" not in model:
@@ -63,9 +66,15 @@ class SentenceTransformerEncoder:
         self._passage_prompt = prompts.get("passage", "passage: ")
         log.info("loaded embedding model %s (dim %d)", model, self.dim)
 
-    def _encode(self, texts: Sequence[str], prompt: str, batch_size: int) -> Vectors:
+    def _encode(
+        self, texts: Sequence[str], prompt: str, batch_size: int, threads: int | None
+    ) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if threads:
+            # OpenMP keeps the count per calling thread: each call sets its own, which costs
+            # well under a microsecond
+            self._torch.set_num_threads(threads)
         out = self._model.encode(
             list(texts),
             prompt=prompt,
@@ -78,17 +87,8 @@ class SentenceTransformerEncoder:
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
         """Embed questions with the query prompt."""
-        return self._encode(texts, self._query_prompt, 16)
+        return self._encode(texts, self._query_prompt, 16, self._threads)
 
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
         """Embed passages with the passage prompt."""
-        return self._encode(texts, self._passage_prompt, batch_size)
-
-
-def make_encoder(kind: str, model: str, threads: int | None = None) -> LazyEncoder:
-    """The configured encoder, loaded on first use: the real model, or the fake one for tests."""
-    if kind == "fake":
-        from assistant.embed.fake import FakeEncoder
-
-        return LazyEncoder(FakeEncoder.name, FakeEncoder)
-    return LazyEncoder(model, lambda: SentenceTransformerEncoder(model, threads))
+        return self._encode(texts, self._passage_prompt, batch_size, self._batch_threads)
