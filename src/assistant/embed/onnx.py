@@ -84,15 +84,18 @@ class OnnxEncoder:
         self.dim = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
         log.info("loaded %s (%d thread(s))", self._path, threads)
 
-    def _open(self, threads: int) -> Any:
+    def _open(self, threads: int, keep_memory: bool = True) -> Any:
         """A session on `threads` intra-op threads that do not spin while idle.
 
         A spinning pool holds its cores after each call; beside a rebuild in another process
-        that doubles the wait for every question (docs/PERFORMANCE.md).
+        that doubles the wait for every question (docs/PERFORMANCE.md). A session for batches
+        does not keep its working memory between calls (`keep_memory=False`): four texts of 512
+        tokens take hundreds of megabytes that the arena would otherwise hold for good.
         """
         import onnxruntime as ort
 
         options = ort.SessionOptions()
+        options.enable_cpu_mem_arena = keep_memory
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -136,7 +139,7 @@ class OnnxEncoder:
             return self._encode(texts, self._passage_prompt, batch_size, self._session)
         with self._lock:
             if self._batch_session is None:
-                self._batch_session = self._open(self._batch_threads)
+                self._batch_session = self._open(self._batch_threads, keep_memory=False)
         return self._encode(texts, self._passage_prompt, batch_size, self._batch_session)
 
 
