@@ -210,13 +210,12 @@ def build_chunks(
                 cite="; ".join(s.title + (f", {s.ref}" if s.ref else "") for s in e.sources),
             )
         )
-    kept: dict[str, Chunk] = {}
-    if previous is not None and previous.names_hash == kb.names_hash:
-        kept = {c.id: c for c in previous_chunks if c.kind == "measure"}
+    same_names = previous is not None and previous.names_hash == kb.names_hash
+    old = previous.measures if previous is not None and same_names else {}
+    kept = {c.id: c for c in previous_chunks if c.kind == "measure"} if old else {}
     for m in kb.measures.values():
-        chunk = kept.get(f"measure:{m.id}")
-        same = chunk is not None and previous is not None and previous.measures.get(m.id) is m
-        out.append(chunk if chunk is not None and same else measure_chunk(kb, m))
+        chunk = kept.get(f"measure:{m.id}") if old.get(m.id) is m else None
+        out.append(measure_chunk(kb, m) if chunk is None else chunk)
     return out
 
 

@@ -42,15 +42,15 @@ class Settings(BaseSettings):
         default="fp32", validation_alias="ASSISTANT_QUANTIZATION"
     )
     timezone: str = Field(default="Asia/Ho_Chi_Minh", validation_alias="ASSISTANT_TIMEZONE")
-    # torch's intra-op threads. One query runs as fast on one thread as on two, and one thread
-    # leaves the other core to a rebuild or the bot's other work (docs/PERFORMANCE.md)
+    # the encoder's intra-op threads for one question (ONNX Runtime or torch). One thread leaves
+    # the other core to a rebuild or the bot's other work (docs/PERFORMANCE.md)
     encoder_threads: int = Field(
         default=1, ge=1, le=64, validation_alias="ASSISTANT_ENCODER_THREADS"
     )
     # threads for embedding many passages at once (index builds); the ONNX backend gives them a
     # session of their own, made only when a build needs it. Two build twice as fast, and beside
     # such a build a question waits 1.14x as long as on a quiet machine: ONNX Runtime's pools do
-    # not spin while idle (torch's do: 2.5x, so keep 1 with ASSISTANT_ENCODER=sentence-transformers)
+    # not spin while idle. torch's do (2.5x), so the torch backend uses this only when it is set
     index_threads: int = Field(default=2, ge=1, le=64, validation_alias="ASSISTANT_INDEX_THREADS")
 
     @field_validator("admin_ids", mode="before")

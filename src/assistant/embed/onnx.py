@@ -26,14 +26,12 @@ Quantization = Literal["fp32", "int8"]
 ONNX_DIR = "onnx"
 GRAPH_FILES: dict[Quantization, str] = {"fp32": "model.onnx", "int8": "model_int8.onnx"}
 VERIFIED = ".verified"  # written by set-up once the export matches the reference
+EXPORT_FORMAT = "format 2"  # the marker's first line; 2: weights in a mapped file beside the graph
 
 
 def graph_path(model_dir: Path, quantization: Quantization) -> Path:
     """Where set-up writes the exported graph of this quantization."""
     return Path(model_dir) / ONNX_DIR / GRAPH_FILES[quantization]
-
-
-EXPORT_FORMAT = "format 2"  # 2: weights in a mapped file beside the graph
 
 
 def is_exported(model_dir: Path, quantization: Quantization) -> bool:

@@ -153,7 +153,7 @@ def load_knowledge(
             notes_path,
             NOTIFICATIONS_FILE,
             previous.notifications_parsed if previous else None,
-            notifications.claimed_symbols(curated.measures),
+            frozenset(notifications.curated_symbols(curated.measures)),
         )
         problems.extend(found)
     if body is not None and not problems:

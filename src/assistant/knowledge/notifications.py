@@ -200,11 +200,9 @@ def load_lines(
     return out, problems
 
 
-def claimed_symbols(curated: Iterable[Measure]) -> frozenset[str]:
-    """The base symbols of the notifications that curated records are."""
-    return frozenset(
-        parts[0] for m in curated if (parts := split_symbol(m.symbol or "")) is not None
-    )
+def curated_symbols(curated: Iterable[Measure]) -> dict[str, str]:
+    """Base symbol -> id of the curated record that is that notification."""
+    return {parts[0]: m.id for m in curated if (parts := split_symbol(m.symbol or "")) is not None}
 
 
 def save(path: Path, notifications: Iterable[Notification]) -> None:
@@ -295,11 +293,7 @@ def combine(
 
     The measures made of lines no curated record claims are remembered in `parsed`.
     """
-    by_symbol = {}
-    for m in curated.values():
-        parts = split_symbol(m.symbol or "")
-        if parts is not None:
-            by_symbol[parts[0]] = m.id
+    by_symbol = curated_symbols(curated.values())
     out = dict(curated)
     for _, key, item in lines:
         if isinstance(item, Notification) and item.symbol in by_symbol:
