@@ -81,6 +81,26 @@ def test_the_onnx_graph_gives_the_reference_vectors(real_assistant: Assistant) -
         assert (ours * theirs).sum(axis=1).min() > 0.9999
 
 
+def test_the_graph_is_fused_and_batches_run_on_the_batch_threads(real_assistant: Assistant) -> None:
+    import onnx
+
+    from assistant.embed.base import ONE_AT_A_TIME
+    from assistant.embed.onnx import OnnxEncoder, graph_path, is_exported
+
+    folder = Path(real_assistant.settings.model_path)
+    if not is_exported(folder, "fp32"):
+        pytest.skip("set-up has not exported the model to ONNX")
+    graph = onnx.load(str(graph_path(folder, "fp32")), load_external_data=False)
+    kinds = [node.op_type for node in graph.graph.node]
+    assert kinds.count("Attention") == 12  # one fused attention per layer of e5-small
+    encoder = OnnxEncoder(folder, "fp32", threads=1, batch_threads=2)
+    few = encoder.encode_queries(["hạn báo cáo"] * ONE_AT_A_TIME)
+    assert encoder._batch_session is None  # questions stay on the query thread
+    many = encoder.encode_queries(["hạn báo cáo"] * (ONE_AT_A_TIME + 1))
+    assert encoder._batch_session is not None  # intent examples at a build run as a batch
+    assert float(few[0] @ many[0]) > 0.9999
+
+
 def test_a_free_answer_needs_neither_torch_nor_transformers(real_assistant: Assistant) -> None:
     import subprocess
     import sys

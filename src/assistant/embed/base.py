@@ -9,6 +9,9 @@ import numpy as np
 import numpy.typing as npt
 
 Vectors = npt.NDArray[np.float32]
+# up to this many questions at once run on the query threads; more (intent examples at a build)
+# run on the batch threads
+ONE_AT_A_TIME = 4
 
 
 class Encoder(Protocol):

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from assistant.embed.base import Vectors
+from assistant.embed.base import ONE_AT_A_TIME, Vectors
 from assistant.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ Quantization = Literal["fp32", "int8"]
 ONNX_DIR = "onnx"
 GRAPH_FILES: dict[Quantization, str] = {"fp32": "model.onnx", "int8": "model_int8.onnx"}
 VERIFIED = ".verified"  # written by set-up once the export matches the reference
-EXPORT_FORMAT = "format 2"  # the marker's first line; 2: weights in a mapped file beside the graph
+EXPORT_FORMAT = "format 3"  # the marker's first line; 2: weights in a mapped file; 3: fused
 
 
 def graph_path(model_dir: Path, quantization: Quantization) -> Path:
@@ -82,18 +82,15 @@ class OnnxEncoder:
         self.dim = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
         log.info("loaded %s (%d thread(s))", self._path, threads)
 
-    def _open(self, threads: int, keep_memory: bool = True) -> Any:
+    def _open(self, threads: int) -> Any:
         """A session on `threads` intra-op threads that do not spin while idle.
 
         A spinning pool holds its cores after each call; beside a rebuild in another process
-        that doubles the wait for every question (docs/PERFORMANCE.md). A session for batches
-        does not keep its working memory between calls (`keep_memory=False`): four texts of 512
-        tokens take hundreds of megabytes that the arena would otherwise hold for good.
+        that doubles the wait for every question (docs/PERFORMANCE.md).
         """
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.enable_cpu_mem_arena = keep_memory
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -128,17 +125,22 @@ class OnnxEncoder:
         return out
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
-        """Embed questions with the query prompt."""
-        return self._encode(texts, self._query_prompt, 16, self._session)
+        """Embed questions with the query prompt: one on the query threads, many as a batch."""
+        session = self._session if len(texts) <= ONE_AT_A_TIME else self._batch()
+        return self._encode(texts, self._query_prompt, 16, session)
 
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
-        """Embed passages with the passage prompt."""
+        """Embed passages with the passage prompt, on the batch threads."""
+        return self._encode(texts, self._passage_prompt, batch_size, self._batch())
+
+    def _batch(self) -> Any:
+        """The session for many texts, opened when first needed (the bot may never need it)."""
         if self._batch_threads == self._threads:
-            return self._encode(texts, self._passage_prompt, batch_size, self._session)
+            return self._session
         with self._lock:
             if self._batch_session is None:
-                self._batch_session = self._open(self._batch_threads, keep_memory=False)
-        return self._encode(texts, self._passage_prompt, batch_size, self._batch_session)
+                self._batch_session = self._open(self._batch_threads)
+            return self._batch_session
 
 
 def _max_length(model_dir: Path) -> int:

@@ -96,7 +96,8 @@ def export(model_dir: Path, sentences: Sequence[str]) -> list[Check]:
     try:
         traced = staging / "traced.onnx"
         _export_fp32(reference, traced, torch)
-        _weights_apart(traced, staging / GRAPH_FILES["fp32"])
+        transformer: Any = reference[0].auto_model
+        _fuse(traced, staging / GRAPH_FILES["fp32"], transformer.config)
         traced.unlink()
         _quantize(staging / GRAPH_FILES["fp32"], staging / GRAPH_FILES["int8"])
         shutil.rmtree(out, ignore_errors=True)
@@ -154,6 +155,25 @@ def export(model_dir: Path, sentences: Sequence[str]) -> list[Check]:
 
 def _export_fp32(reference: Any, path: Path, torch: Any) -> None:
     transformer = reference[0].auto_model.eval()
+    # traced from the plain attention code, whose pattern ONNX Runtime's optimizer fuses (the
+    # scaled-dot-product path traces into masking ops it does not recognize); same arithmetic
+    attention = transformer.config._attn_implementation
+    _set_attention(transformer, "eager")
+    try:
+        _trace(transformer, path, torch)
+    finally:
+        _set_attention(transformer, attention)
+
+
+def _set_attention(transformer: Any, implementation: str) -> None:
+    setter = getattr(transformer, "set_attn_implementation", None)
+    if setter is not None:
+        setter(implementation)
+    else:  # older transformers
+        transformer.config._attn_implementation = implementation
+
+
+def _trace(transformer: Any, path: Path, torch: Any) -> None:
 
     class Pooled(torch.nn.Module):  # type: ignore[misc]
         """The transformer, mean pooling over the mask, L2 normalization: one graph."""
@@ -190,6 +210,37 @@ def _export_fp32(reference: Any, path: Path, torch: Any) -> None:
         )
 
 
+def _fuse(source: Path, target: Path, config: Any) -> None:
+    """Save the traced graph with each layer's attention, layer norms and GELU fused.
+
+    ONNX Runtime's transformer optimizer does this for BERT-shaped encoders. Fused attention
+    embeds 512-token passages 1.5x faster and with less memory (docs/PERFORMANCE.md); vectors
+    agree to 0.99999. A model whose layers do not fuse is kept as traced, with a warning.
+    """
+    from onnxruntime.transformers import optimizer
+    from onnxruntime.transformers.fusion_options import FusionOptions
+
+    logging.disable(logging.WARNING)  # it reports each pattern it tries on the root logger
+    try:
+        fused = optimizer.optimize_model(
+            str(source),
+            model_type="bert",
+            num_heads=int(config.num_attention_heads),
+            hidden_size=int(config.hidden_size),
+            optimization_options=FusionOptions("bert"),
+            opt_level=0,  # fusions only; the session applies its own optimizations on load
+            use_gpu=False,
+        )
+    finally:
+        logging.disable(logging.NOTSET)
+    layers = int(config.num_hidden_layers)
+    if fused.get_fused_operator_statistics().get("Attention", 0) != layers:
+        log.warning("attention did not fuse in all %d layers; keeping the traced graph", layers)
+        _weights_apart(source, target)
+    else:  # the same layout as _weights_apart, with the optimizer's operator domain declared
+        fused.save_model_to_file(str(target), use_external_data_format=True)
+
+
 def _weights_apart(source: Path, target: Path) -> None:
     """Save the graph with its weights in a file of their own (`<name>.data`) beside it.
 
@@ -199,9 +250,8 @@ def _weights_apart(source: Path, target: Path) -> None:
     """
     import onnx
 
-    model = onnx.load(str(source))
     onnx.save_model(
-        model,
+        onnx.load(str(source)),
         str(target),
         save_as_external_data=True,
         all_tensors_to_one_file=True,
@@ -211,12 +261,18 @@ def _weights_apart(source: Path, target: Path) -> None:
 
 
 def _quantize(source: Path, target: Path) -> None:
+    from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.disable(logging.WARNING)  # it logs every tensor it leaves alone, on the root logger
     try:
         quantize_dynamic(
-            str(source), str(target), weight_type=QuantType.QInt8, use_external_data_format=True
+            str(source),
+            str(target),
+            weight_type=QuantType.QInt8,
+            use_external_data_format=True,
+            # shape inference cannot see through the fused operators: their outputs are float
+            extra_options={"DefaultTensorType": TensorProto.FLOAT},
         )
     finally:
         logging.disable(logging.NOTSET)

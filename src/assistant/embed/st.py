@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.embed.base import Vectors
+from assistant.embed.base import ONE_AT_A_TIME, Vectors
 from assistant.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -86,8 +86,9 @@ class SentenceTransformerEncoder:
         return np.asarray(out, dtype=np.float32)
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
-        """Embed questions with the query prompt."""
-        return self._encode(texts, self._query_prompt, 16, self._threads)
+        """Embed questions with the query prompt: one on the query threads, many as a batch."""
+        threads = self._threads if len(texts) <= ONE_AT_A_TIME else self._batch_threads
+        return self._encode(texts, self._query_prompt, 16, threads)
 
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
         """Embed passages with the passage prompt."""
