@@ -99,3 +99,14 @@ def test_fusion_keeps_how_far_ahead_a_passage_is() -> None:
     assert all(0.0 <= x <= 1.0 for x in fused)
     # equal evidence everywhere: nothing is invented
     assert _fuse(np.array([0.8, 0.8]), np.array([0.0, 0.0])) == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("size", [5, 30, 31, 200, 50_000])
+def test_top_rows_are_a_stable_sort_without_sorting_every_row(size: int) -> None:
+    from assistant.retrieve import _top
+
+    rng = np.random.default_rng(size)
+    for _ in range(20):
+        scores = rng.integers(0, 5, size).astype(np.float64)  # many ties
+        expected = np.argsort(-scores, kind="stable")[:30]
+        assert _top(scores, 30).tolist() == expected.tolist()
