@@ -110,3 +110,43 @@ def test_top_rows_are_a_stable_sort_without_sorting_every_row(size: int) -> None
         scores = rng.integers(0, 5, size).astype(np.float64)  # many ties
         expected = np.argsort(-scores, kind="stable")[:30]
         assert _top(scores, 30).tolist() == expected.tolist()
+
+
+def _clustered_vectors(count: int, clusters: int, seed: int) -> Vectors:
+    """Unit vectors around a few directions, as embeddings of a few topics lie."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(clusters, 64))
+    points = centres[rng.integers(0, clusters, count)] + 0.35 * rng.normal(size=(count, 64))
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    return points.astype(np.float32)
+
+
+def test_the_clustered_index_finds_what_an_exact_scan_finds() -> None:
+    from assistant.index.vector import ClusteredIndex, FaissIndex
+
+    vectors = _clustered_vectors(6_000, 40, seed=3)
+    queries = _clustered_vectors(50, 40, seed=3)[:50] + 0.01
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    clustered, exact = ClusteredIndex(vectors), FaissIndex(vectors)
+    assert np.shares_memory(clustered.matrix(), clustered._flat.matrix())  # held once
+    assert np.array_equal(clustered.matrix(), vectors)
+    scores, rows = clustered.search(queries, 10)
+    want_scores, want_rows = exact.search(queries, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(rows, want_rows, strict=True)])
+    assert recall >= 0.95
+    for q, r, s in zip(queries, rows, scores, strict=True):  # scores are exact cosines
+        assert np.allclose(vectors[r] @ q, s, atol=1e-5)
+        assert list(s) == sorted(s, reverse=True)
+    assert np.allclose(scores[:, 0], want_scores[:, 0], atol=1e-5)  # the nearest is never lost
+
+
+def test_large_indexes_are_clustered_small_ones_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.index import vector
+
+    monkeypatch.setattr(vector, "CLUSTER_FROM", 1_000)
+    assert isinstance(vector.make_vector_index(_clustered_vectors(999, 5, 1)), vector.FaissIndex)
+    big = vector.make_vector_index(_clustered_vectors(1_000, 5, 1))
+    assert isinstance(big, vector.ClusteredIndex)
+    assert isinstance(
+        vector.make_vector_index(_clustered_vectors(10, 2, 1), "numpy"), vector.NumpyIndex
+    )

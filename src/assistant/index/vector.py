@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Protocol
 
 import numpy as np
@@ -66,6 +67,59 @@ class FaissIndex:
         return np.asarray(flat).reshape(self._size, self._index.d)
 
 
+# From this many vectors on, a query scans a few clusters instead of every vector: at 47,666 a
+# full scan took 8 ms of each answer's 12 ms outside the encoder (docs/PERFORMANCE.md)
+CLUSTER_FROM = 20_000
+PROBE_SHARE = 0.1  # the share of clusters a query scans
+
+
+class ClusteredIndex:
+    """Scores the vectors of the clusters nearest the query, not all of them (an inverted file).
+
+    Rows are grouped around about sqrt(n) k-means centroids (faiss's `Kmeans`, fixed seed). A
+    query scores the centroids, then every row of the nearest tenth of the clusters exactly: a
+    row is missed only if it lies outside all of them (recall measured in docs/PERFORMANCE.md).
+    The vectors are held once, in a flat faiss index, whose memory `matrix()` returns.
+    """
+
+    def __init__(self, vectors: Vectors, seed: int = 1) -> None:
+        import faiss
+
+        self._flat = FaissIndex(vectors)
+        self._matrix = self._flat.matrix()
+        size, dim = self._matrix.shape
+        lists = max(1, round(math.sqrt(size)))
+        kmeans = faiss.Kmeans(dim, lists, niter=10, seed=seed, spherical=True)
+        kmeans.train(self._matrix)
+        self._centroids = np.ascontiguousarray(kmeans.centroids, dtype=np.float32)
+        _, nearest = kmeans.index.search(self._matrix, 1)
+        assigned = nearest[:, 0]
+        self._rows = np.argsort(assigned, kind="stable").astype(np.int64)  # grouped by cluster
+        self._starts = np.concatenate([[0], np.cumsum(np.bincount(assigned, minlength=lists))])
+        self._probe = max(1, math.ceil(lists * PROBE_SHARE))
+
+    def search(self, query: Vectors, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k scores and row numbers for each query row (-1 where fewer rows were scanned)."""
+        k = min(k, len(self._matrix))
+        scores = np.full((len(query), k), -np.inf, dtype=np.float32)
+        found = np.full((len(query), k), -1, dtype=np.int64)
+        for i, q in enumerate(np.asarray(query, dtype=np.float32)):
+            near = np.argpartition(-(self._centroids @ q), self._probe - 1)[: self._probe]
+            rows = np.sort(
+                np.concatenate([self._rows[self._starts[c] : self._starts[c + 1]] for c in near])
+            )
+            got = self._matrix[rows] @ q
+            best = np.argsort(-got, kind="stable")[:k]
+            scores[i, : len(best)], found[i, : len(best)] = got[best], rows[best]
+        return scores, found
+
+    def matrix(self) -> Vectors:
+        """The vectors, in the flat index's memory."""
+        return self._matrix
+
+
 def make_vector_index(vectors: Vectors, kind: str = "faiss") -> VectorIndex:
-    """The configured vector index over the given vectors."""
-    return FaissIndex(vectors) if kind == "faiss" else NumpyIndex(vectors)
+    """The configured vector index over the given vectors: exact below CLUSTER_FROM."""
+    if kind != "faiss":
+        return NumpyIndex(vectors)
+    return ClusteredIndex(vectors) if len(vectors) >= CLUSTER_FROM else FaissIndex(vectors)
