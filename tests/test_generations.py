@@ -117,6 +117,7 @@ def _chunk(length: int) -> Chunk:
 
 
 def test_long_texts_go_four_to_a_batch() -> None:
-    assert batch_size([_chunk(300), _chunk(600)]) == 16
+    assert batch_size([_chunk(300), _chunk(600)]) == 4
     assert batch_size([_chunk(300), _chunk(2400)]) == 4
+    assert batch_size([_chunk(300), _chunk(4800)]) == 2
     assert batch_size([_chunk(20_000)]) == 1

@@ -152,10 +152,10 @@ def build_index(
     return report
 
 
-# Texts per forward pass: 16 short ones, fewer long ones. Sixteen texts at the model's 512 tokens
-# hold ~130 MB more of attention at once than four do, for no gain in speed (PERFORMANCE.md).
-BATCH_TEXTS = 16
-BATCH_CHARS = 9_600  # about 16 texts of 150 tokens, or 4 of 512
+# Texts per forward pass: four, fewer if they are very long. Four embedded as fast as sixteen or
+# faster, short or long, on both backends, and hold less working memory (PERFORMANCE.md).
+BATCH_TEXTS = 4
+BATCH_CHARS = 9_600  # about 4 texts of 512 tokens
 
 
 def batch_size(part: list[Chunk]) -> int:
