@@ -17,6 +17,7 @@ from assistant.errors import InputError
 from assistant.knowledge.loader import read_text
 from assistant.knowledge.models import Market, MarketsFile, Measure, MeasuresFile
 from assistant.knowledge.notifications import NOTIFICATIONS_FILE
+from assistant.knowledge.yamlio import YamlProblem, parse_yaml
 
 COLUMNS = (
     "market",
@@ -173,11 +174,7 @@ def import_measures(
     if result.problems:
         return result
     path = knowledge_dir / MEASURES_FILE
-    current = (
-        MeasuresFile.model_validate(yaml.safe_load(read_text(path)) or {}).measures
-        if (path.exists())
-        else []
-    )
+    current = MeasuresFile.model_validate(_read_yaml(path) or {}).measures if path.exists() else []
     by_id = {m.id: m for m in current}
     for measure in parsed:
         old = by_id.get(measure.id)
@@ -201,12 +198,21 @@ def import_measures(
     return result
 
 
+def _read_yaml(path: Path) -> Any:
+    """A knowledge file's data, parsed within the knowledge files' bounds (no aliases)."""
+    try:
+        return parse_yaml(read_text(path))[0]
+    except YamlProblem as exc:
+        where = f"{path.name}:{exc.line}" if exc.line else path.name
+        raise InputError(f"{where}: {exc.message}") from exc
+
+
 def _known_markets(knowledge_dir: Path) -> list[str]:
     """The market ids of the knowledge's markets file (empty if it cannot be read)."""
     path = knowledge_dir / MARKETS_FILE
     try:
-        return [m.id for m in MarketsFile.model_validate(yaml.safe_load(read_text(path))).markets]
-    except (OSError, ValidationError, yaml.YAMLError):
+        return [m.id for m in MarketsFile.model_validate(_read_yaml(path)).markets]
+    except (OSError, ValidationError, InputError):
         return []
 
 
@@ -294,8 +300,8 @@ def import_table(
 def _markets(knowledge_dir: Path) -> list[Market]:
     path = knowledge_dir / MARKETS_FILE
     try:
-        return MarketsFile.model_validate(yaml.safe_load(read_text(path))).markets
-    except (OSError, ValidationError, yaml.YAMLError) as exc:
+        return MarketsFile.model_validate(_read_yaml(path)).markets
+    except (OSError, ValidationError, InputError) as exc:
         raise InputError(f"{MARKETS_FILE}: cannot be read ({exc})") from exc
 
 

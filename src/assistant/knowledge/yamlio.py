@@ -6,10 +6,17 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Path_ = tuple[str | int, ...]
 LineMap = dict[Path_, int]
+
+# Bounds on one knowledge file. The largest kept by hand (tbt/measures.yaml) is ~115 KB and
+# ~10,000 values; an upload may be 512 KB. A file past these is refused before it is built.
+MAX_CHARS = 2_000_000
+MAX_NODES = 200_000
+MAX_DEPTH = 64  # nesting; the files use five or six levels
 
 
 class YamlProblem(Exception):
@@ -21,10 +28,52 @@ class YamlProblem(Exception):
         super().__init__(message)
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses anchors and aliases and counts the values it composes.
+
+    An alias shares a subtree; nine levels of aliases to lists of ten ("billion laughs") are a
+    1 KB file that expands to a billion values when built as a tree. Knowledge files have no use
+    for them, so they are refused where they appear, before anything is built.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.values = 0
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
+            raise YamlProblem(
+                line,
+                "YAML anchors and aliases (&name, *name) are not allowed in knowledge files; "
+                "write each value out in full",
+            )
+        self.values += 1
+        if self.values > MAX_NODES:
+            raise YamlProblem(
+                line, f"too many values: a knowledge file holds at most {MAX_NODES:,}"
+            )
+        if self.depth >= MAX_DEPTH:
+            raise YamlProblem(line, f"nested too deep: a knowledge file nests at most {MAX_DEPTH}")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def parse_yaml(text: str) -> tuple[Any, LineMap, list[tuple[int, str]]]:
     """Parse text into plain Python data, a path->line map and duplicate-key warnings."""
+    if len(text) > MAX_CHARS:
+        raise YamlProblem(
+            None,
+            f"file too large: {len(text):,} characters (a knowledge file holds at most "
+            f"{MAX_CHARS:,})",
+        )
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
