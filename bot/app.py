@@ -128,20 +128,27 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))
+    # one pattern per button family, checked before any handler sees the data: ids are bounded
+    # (a 60-digit id once overflowed the store) and any other data, empty included, goes to
+    # the last handler, which says the button is no longer valid
     buttons = {
-        r"^ex:\d+$": start.example,
-        r"^t:[\w.]+$": tasks.task_button,
-        r"^ag:[\w-]+$": agency.agency_button,
-        r"^fb:\d+:[01]$": feedback.vote,
+        r"^ex:\d{1,3}$": start.example,
+        r"^t:[\w.]{1,16}$": tasks.task_button,
+        r"^ag:[\w-]{1,64}$": agency.agency_button,
+        r"^fb:\d{1,18}:[01]$": feedback.vote,
         r"^el:r$": eligibility.restart,
-        r"^el:": eligibility.step,
-        r"^tb:\d+$": tbt.topic,
+        r"^el:(?:[kpi]:[\w-]{1,32}|pn|in)$": eligibility.step,
+        r"^tb:\d{1,3}$": tbt.topic,
         r"^fw:\d{1,18}$": forward.offer,
         r"^fq:\d{1,18}$": forward.save_faq,
         r"^im:[0-9a-f]{12}$": admin.import_good,
     }
+    # python-telegram-bot passes a query without data to the first handler whatever its
+    # pattern; this first one takes those ("^$" matches no data that has any)
+    app.add_handler(CallbackQueryHandler(errors.stale_button, pattern="^$"))
     for pattern, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    app.add_handler(CallbackQueryHandler(errors.stale_button))
     # knowledge uploads are a private-chat staff tool; files shared in groups are not for the bot
     app.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, admin.upload))
     # a staff member's reply to a forwarded question answers it; any other reply is a question

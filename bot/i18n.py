@@ -37,6 +37,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "You are sending messages a little fast; please wait a few seconds.",
     ),
     "thanks": ("Cảm ơn góp ý của bạn!", "Thanks for your feedback!"),
+    "stale_button": ("Nút này không còn hiệu lực.", "This button is no longer valid."),
     "no_task": ("Không có nhiệm vụ {id}. Chọn một nhiệm vụ:", "There is no task {id}. Pick one:"),
     "pick_task": ("Chọn một nhiệm vụ:", "Pick a task:"),
     "pick_agency": ("Chọn một cơ quan:", "Pick an agency:"),

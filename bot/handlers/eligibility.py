@@ -82,8 +82,11 @@ async def step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await with_retry(query.answer)
     lang, state = user_lang(update, context), _state(context)
-    parts = query.data.split(":")
+    parts = query.data.split(":")  # matched ^el:(?:[kpi]:[\w-]{1,32}|pn|in)$
     action = parts[1]
+    options = {"k": KINDS, "p": PRODUCTS, "i": INTERESTS}.get(action)
+    if options is not None and parts[2] not in options:
+        return  # not a choice the questionnaire offers
     if action == "k":
         state["kind"] = parts[2]
         await _edit(

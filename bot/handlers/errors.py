@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import t
-from bot.sending import send_html
+from bot.sending import send_html, with_retry
 from bot.services import user_lang
 
 log = logging.getLogger(__name__)
@@ -23,3 +23,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await send_html(context.bot, update.effective_chat.id, [t("error", lang)])
         except Exception:  # the apology is best-effort; the error is already logged
             log.exception("could not send the apology")
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose data no handler accepts (old, forged or empty): say so, do nothing."""
+    query = update.callback_query
+    if query is None:
+        return
+    user = update.effective_user
+    log.info("refused button data %r from user %s", (query.data or "")[:80], user and user.id)
+    await with_retry(lambda: query.answer(t("stale_button", user_lang(update, context))))

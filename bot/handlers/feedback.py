@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -9,13 +11,19 @@ from bot.i18n import t
 from bot.sending import with_retry
 from bot.services import services, user_lang
 
+log = logging.getLogger(__name__)
+
 
 async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Store a vote on an answer and thank the user."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or query.data is None or user is None or chat is None:
         return
-    _, question_id, up = query.data.split(":")
-    services(context).store.vote(int(question_id), user.id, up == "1")
-    thanks = t("thanks", user_lang(update, context))
-    await with_retry(lambda: query.answer(thanks))
+    _, question_id, up = query.data.split(":")  # the data matched ^fb:\d{1,18}:[01]$
+    stored = services(context).store.vote(int(question_id), user.id, chat.id, up == "1")
+    if not stored:  # no such question in this chat: forged or from elsewhere
+        log.info(
+            "refused a vote by user %s on question %s in chat %s", user.id, question_id, chat.id
+        )
+    reply = t("thanks" if stored else "stale_button", user_lang(update, context))
+    await with_retry(lambda: query.answer(reply))

@@ -154,14 +154,27 @@ class Store:
             )
             return int(cur.lastrowid or 0)
 
-    def vote(self, question_id: int, user_id: int, up: bool) -> None:
-        """Store (or change) a user's 👍/👎 on an answer."""
+    def vote(self, question_id: int, user_id: int, chat_id: int, up: bool) -> bool:
+        """Store (or change) a user's 👍/👎 on an answer given in this chat.
+
+        A vote for a question that was not asked in this chat (forged button data, another
+        chat's question, an id out of range) is not stored: returns False. One vote per user and
+        question; voting again changes it.
+        """
+        if not 0 < question_id < 2**63:
+            return False
         with self._lock:
+            asked = self._db.execute(
+                "SELECT 1 FROM questions WHERE id = ? AND chat_id = ?", (question_id, chat_id)
+            ).fetchone()
+            if asked is None:
+                return False
             self._db.execute(
                 "INSERT INTO feedback VALUES (?, ?, ?, ?) ON CONFLICT(question_id, user_id) "
                 "DO UPDATE SET vote=excluded.vote, ts=excluded.ts",
                 (question_id, user_id, 1 if up else -1, self._now()),
             )
+        return True
 
     def stats(self, days: int = 14) -> tuple[list[DayStats], int, int]:
         """Questions per day for recent days, and total 👍 and 👎."""

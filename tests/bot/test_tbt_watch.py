@@ -85,6 +85,7 @@ async def watch_three(bot: BotHarness) -> None:
 
 
 async def test_only_matching_watchers_get_the_alert(bot: BotHarness, tmp_path: Path) -> None:
+    bot.set_clock(at(2026, 12, 3))  # the days left in the cards count from here
     await watch_three(bot)
     [reply] = await bot.send("/watch ca phe EU", user_id=A)
     assert text_of(reply) == "Bạn đã theo dõi cà phê — Liên minh châu Âu (EU)."
@@ -141,6 +142,7 @@ async def test_only_matching_watchers_get_the_alert(bot: BotHarness, tmp_path: P
 
 
 async def test_uploaded_measures_alert_in_each_watchers_language(bot: BotHarness) -> None:
+    bot.set_clock(at(2026, 12, 3))  # the days left in the cards count from here
     await watch_three(bot)
     path = bot.settings.knowledge_dir / "tbt/measures.yaml"
     data = (path.read_text(encoding="utf-8").rstrip("\n") + "\n" + NEW_MEASURES).encode()
