@@ -8,11 +8,13 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from assistant import uploads
 from assistant.errors import InputError, KnowledgeError, Problem
 from assistant.index.store import BuildReport
 from assistant.service import ImportOutcome
 from assistant.uploads import KNOWN, MAX_BYTES, TABLE_MAX_BYTES, is_table
 from bot import render
+from bot.downloads import TooLarge, download
 from bot.handlers.watch import notify_watchers
 from bot.i18n import t
 from bot.sending import send_html
@@ -129,14 +131,8 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if is_table(name):
         await _import_table(update, context, name)
         return
-    if doc.file_size and doc.file_size > MAX_BYTES:
-        await send_html(context.bot, chat.id, [t("upload_too_big", lang, kb=MAX_BYTES // 1024)])
-        return
-    before = svc.assistant.kb.measures
     try:
-        data = bytes(await (await doc.get_file()).download_as_bytearray())
-        loop = asyncio.get_running_loop()
-        outcome = await loop.run_in_executor(svc.executor, svc.assistant.upload, name, data)
+        uploads.target_for(name)  # the name first: a wrong one is not worth downloading
     except InputError:
         names = ", ".join(sorted(KNOWN))
         await send_html(
@@ -144,6 +140,18 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             chat.id,
             [t("upload_bad_name", lang, name=render.escape(name[:80]), names=render.escape(names))],
         )
+        return
+    try:
+        data = await download(doc, MAX_BYTES)
+    except TooLarge:
+        await send_html(context.bot, chat.id, [t("upload_too_big", lang, kb=MAX_BYTES // 1024)])
+        return
+    before = svc.assistant.kb.measures
+    loop = asyncio.get_running_loop()
+    try:
+        outcome = await loop.run_in_executor(svc.executor, svc.assistant.upload, name, data)
+    except InputError as exc:  # not the name (checked above): say what it was
+        await send_html(context.bot, chat.id, [t("import_failed", lang, why=render.escape(exc))])
         return
     if outcome.problems or outcome.report is None:
         await send_html(
@@ -171,13 +179,14 @@ async def _import_table(update: Update, context: ContextTypes.DEFAULT_TYPE, name
     message = update.effective_message
     if chat is None or message is None or message.document is None:
         return
-    if message.document.file_size and message.document.file_size > TABLE_MAX_BYTES:
+    try:
+        data = await download(message.document, TABLE_MAX_BYTES)
+    except TooLarge:
         await send_html(
             context.bot, chat.id, [t("upload_too_big", lang, kb=TABLE_MAX_BYTES // 1024)]
         )
         return
     before = svc.assistant.kb.measures
-    data = bytes(await (await message.document.get_file()).download_as_bytearray())
     loop = asyncio.get_running_loop()
     try:
         outcome = await loop.run_in_executor(svc.executor, svc.assistant.import_table, name, data)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import json
 import logging
 import re
@@ -423,11 +424,12 @@ class StoredFile:
     data: bytes
     file_name: str | None = None
     mime_type: str | None = None
+    declared_size: int | None = None  # what the sending client claimed, if not the truth
 
     @property
     def file_size(self) -> int:
-        """Size of the file in bytes."""
-        return len(self.data)
+        """Size of the file in bytes, as declared (the client's claim, true by default)."""
+        return len(self.data) if self.declared_size is None else self.declared_size
 
     def to_file(self) -> JSONDict:
         """The Bot API ``File`` object (``file_path`` relative, as the real API returns it)."""
@@ -964,9 +966,19 @@ class FakeBotApi:
         first_name: str = "User",
         username: str | None = None,
         title: str | None = None,
+        declared_size: int | None = None,
     ) -> PushedDocument:
-        """Register a file and queue a user message carrying it as a document."""
+        """Register a file and queue a user message carrying it as a document.
+
+        `declared_size` makes the document claim another size than it holds, as a modified
+        client can; the download still serves every byte.
+        """
         stored = self.register_file(file_bytes, file_name=file_name, mime_type=mime_type)
+        if declared_size is not None:
+            stored = dataclasses.replace(stored, declared_size=declared_size)
+            with self._lock:
+                self._state.files[stored.file_id] = stored
+                self._state.files_by_path[stored.file_path] = stored
         extra: JSONDict = {"document": stored.to_document()}
         if caption is not None:
             extra["caption"] = caption

@@ -111,6 +111,28 @@ async def test_too_large_upload_is_refused_before_download(bot: BotHarness) -> N
     assert bot.api.calls("getFile") == 0
 
 
+async def test_a_file_that_lies_about_its_size_is_stopped_while_downloading(
+    bot: BotHarness,
+) -> None:
+    knowledge = bot.settings.knowledge_dir
+    before = snapshot(knowledge)
+    big = b"#" * (3 * 1024 * 1024)
+    [reply] = await bot.upload(big, "tasks.yaml", user_id=ADMIN_ID, declared_size=1024)
+    assert text_of(reply) == "Tệp quá lớn (tối đa 512 KB)."  # the real cause, not the name
+    assert bot.api.calls("getFile") == 1
+    [reply] = await bot.upload(
+        b"#" * (21 * 1024 * 1024), "eping.csv", user_id=ADMIN_ID, declared_size=100
+    )
+    assert text_of(reply) == "Tệp quá lớn (tối đa 20480 KB)."
+    assert snapshot(knowledge) == before
+
+
+async def test_a_wrong_name_is_refused_before_any_download(bot: BotHarness) -> None:
+    [reply] = await bot.upload(b"#" * (3 * 1024 * 1024), "evil.yaml", user_id=ADMIN_ID)
+    assert text_of(reply).startswith("Tên tệp «evil.yaml» không phải tệp tri thức.")
+    assert bot.api.calls("getFile") == 0
+
+
 async def test_non_admins_cannot_upload_reload_or_see_stats(bot: BotHarness) -> None:
     knowledge = bot.settings.knowledge_dir
     before = snapshot(knowledge)
