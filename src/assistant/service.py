@@ -40,6 +40,7 @@ from assistant.nlu.understand import Understander
 from assistant.retrieve import Searcher
 from assistant.settings import Settings
 from assistant.tbt_import import TableReport, import_table
+from assistant.text import valid_unicode
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +283,9 @@ class Assistant:
 
     def understand(self, text: str, previous: Query | None = None) -> Query:
         """How a question is understood, without answering it."""
-        return self.state.understander.understand(text, previous)
+        # undecodable bytes that reached us as lone surrogates could be neither encoded by
+        # the tokenizer nor stored: they become U+FFFD here, for every channel
+        return self.state.understander.understand(valid_unicode(text), previous)
 
     def find_agency(self, text: str) -> str | None:
         """The agency a name or alias refers to, if any."""

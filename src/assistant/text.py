@@ -8,6 +8,7 @@ import unicodedata
 TONES = "\u0300\u0301\u0303\u0309\u0323"
 _OLD_STYLE = re.compile(rf"([oOuU])([aAeEyY])([{TONES}])(?![^\W\d_])")
 _WORD = re.compile(r"\d+(?:\.\d+)*|[^\W_]+", re.UNICODE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 VI_PLAIN = frozenset(
@@ -29,9 +30,14 @@ EN_WORDS = frozenset(
 )
 
 
+def valid_unicode(text: str) -> str:
+    """The text with lone surrogates (undecodable bytes smuggled through) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def clean(text: str) -> str:
     """NFC text without control or zero-width characters, whitespace folded."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", valid_unicode(text))
     text = _CONTROL.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip()
 

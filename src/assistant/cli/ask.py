@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import json
 import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 from assistant.answer.models import Answer
 from assistant.cli.forwards import CLI_CHANNEL
@@ -41,7 +43,7 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     assistant = Assistant(settings)
     questions: Iterable[str]
     if args.question == ["-"]:
-        questions = (line.rstrip("\n") for line in sys.stdin)
+        questions = (line.rstrip("\n") for line in readable_stdin())
     else:
         questions = [" ".join(args.question)]
     for question in questions:
@@ -52,6 +54,14 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(show(answer))
             print()
     return 0
+
+
+def readable_stdin() -> TextIO:
+    """Standard input as UTF-8 whose undecodable bytes become U+FFFD: one bad byte in a batch
+    of questions spoils its line, not the batch."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+    return sys.stdin
 
 
 FORWARD_WORDS = {"/forward", "/chuyen", "/chuyển"}
@@ -74,6 +84,7 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
             print(f"\n{head}\n{forward.reply}")
             desk.store.mark_delivered(forward.id)
     print("\n(Gõ câu hỏi; 'q' hoặc Ctrl-D để thoát / type 'q' or Ctrl-D to quit)")
+    readable_stdin()
     declined: Answer | None = None
     while True:
         try:
