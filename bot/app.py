@@ -19,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from assistant import logs
 from assistant.errors import ConfigError
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -171,12 +172,15 @@ async def _check_token(app: Application) -> None:  # type: ignore[type-arg]
         raise ConfigError(f"cannot reach the Telegram Bot API: {exc}") from exc
 
 
+def configure_logging(settings: Settings) -> None:
+    """INFO at least, for the audit lines (staff actions, refusals), whatever main() chose."""
+    level = logging.getLogger().level or logging.INFO
+    logs.configure(min(logging.INFO, level), settings.log_file)
+
+
 def run_bot(settings: Settings) -> int:
     """Run the bot with long polling until stopped."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines would show the token
+    configure_logging(settings)
     app = build_application(settings)
     asyncio.run(_check_token(app))
     try:

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from assistant import uploads
 from assistant.errors import InputError, KnowledgeError, Problem
 from assistant.index.store import BuildReport
+from assistant.logs import audit
 from assistant.service import ImportOutcome
 from assistant.uploads import KNOWN, MAX_BYTES, TABLE_MAX_BYTES, is_table
 from bot import render
@@ -25,14 +26,31 @@ MAX_PROBLEMS = 25
 
 
 async def refuse_non_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Reply with a refusal and return True when the sender is not an admin."""
+    """Reply with a refusal and return True when the sender is not an admin.
+
+    Either way an audit line records who asked for which staff action.
+    """
     user, chat = update.effective_user, update.effective_chat
-    if services(context).is_admin(user.id if user else None):
+    user_id, action = user.id if user else None, staff_action(update)
+    if services(context).is_admin(user_id):
+        audit("staff_action", user=user_id, action=action)
         return False
+    audit("refused_staff_action", user=user_id, chat=chat.id if chat else None, action=action)
     if chat is not None:
-        log.info("refused staff command from user %s", user.id if user else None)
         await send_html(context.bot, chat.id, [t("not_admin", user_lang(update, context))])
     return True
+
+
+def staff_action(update: Update) -> str:
+    """What a staff update asks for, for the audit line: a command, a button or a file."""
+    if update.callback_query is not None:
+        return f"button {(update.callback_query.data or '')[:40]}"
+    message = update.effective_message
+    if message is not None and message.document is not None:
+        return f"file {(message.document.file_name or '')[:80]}"
+    if message is not None and message.text:
+        return message.text.split(maxsplit=1)[0][:40]
+    return "?"
 
 
 def problems_html(problems: list[Problem]) -> str:
@@ -63,10 +81,12 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         report = await loop.run_in_executor(svc.executor, svc.assistant.build)
     except KnowledgeError as exc:
+        audit("reload_refused", problems=len(exc.problems))
         await send_html(
             context.bot, chat.id, [t("reload_failed", lang, problems=problems_html(exc.problems))]
         )
         return
+    audit("reloaded", embedded=report.embedded, added=len(report.added))
     await send_html(context.bot, chat.id, [_report(report, lang)])
     await notify_watchers(context, before)
 
@@ -153,6 +173,7 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except InputError as exc:  # not the name (checked above): say what it was
         await send_html(context.bot, chat.id, [t("import_failed", lang, why=render.escape(exc))])
         return
+    audit("upload", file=outcome.rel, problems=len(outcome.problems), replaced=bool(outcome.report))
     if outcome.problems or outcome.report is None:
         await send_html(
             context.bot,

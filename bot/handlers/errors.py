@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from assistant.logs import audit
 from bot.i18n import t
 from bot.sending import send_html, with_retry
 from bot.services import user_lang
@@ -31,5 +32,5 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if query is None:
         return
     user = update.effective_user
-    log.info("refused button data %r from user %s", (query.data or "")[:80], user and user.id)
+    audit("refused_button", user=user.id if user else None, data=(query.data or "")[:80])
     await with_retry(lambda: query.answer(t("stale_button", user_lang(update, context))))

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from assistant.logs import audit
 from bot.i18n import t
 from bot.sending import with_retry
 from bot.services import services, user_lang
-
-log = logging.getLogger(__name__)
 
 
 async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -22,8 +19,6 @@ async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _, question_id, up = query.data.split(":")  # the data matched ^fb:\d{1,18}:[01]$
     stored = services(context).store.vote(int(question_id), user.id, chat.id, up == "1")
     if not stored:  # no such question in this chat: forged or from elsewhere
-        log.info(
-            "refused a vote by user %s on question %s in chat %s", user.id, question_id, chat.id
-        )
+        audit("refused_vote", user=user.id, chat=chat.id, question=int(question_id))
     reply = t("thanks" if stored else "stale_button", user_lang(update, context))
     await with_retry(lambda: query.answer(reply))

@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from assistant.errors import InputError, KnowledgeError
+from assistant.logs import audit
 from assistant.store import Forward
 from bot import keyboards, render
 from bot.handlers import ask
@@ -120,7 +121,7 @@ async def _deliver(
         [t("reply_sent", lang, id=forward.id)],
         keyboards.save_faq(forward.id, t("save_faq_button", lang)),
     )
-    log.info("staff %s answered forwarded question #%s", user.id, forward.id)
+    audit("staff_reply", user=user.id, forward=forward.id)
 
 
 async def _send_reply(context: ContextTypes.DEFAULT_TYPE, forward: Forward) -> None:

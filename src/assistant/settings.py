@@ -30,6 +30,8 @@ class Settings(BaseSettings):
         default=Path("knowledge"), validation_alias="ASSISTANT_KNOWLEDGE_DIR"
     )
     cache_dir: Path = Field(default=Path(".cache"), validation_alias="ASSISTANT_CACHE_DIR")
+    # logs go to standard error, and also to this file (rotated at 10 MB) when it is set
+    log_file: Path | None = Field(default=None, validation_alias="ASSISTANT_LOG_FILE")
     model: str = Field(default=DEFAULT_MODEL, validation_alias="ASSISTANT_MODEL")
     # onnx: the exported graph on ONNX Runtime, no torch (falls back to sentence-transformers
     # when set-up exported nothing for the model); sentence-transformers: the torch reference

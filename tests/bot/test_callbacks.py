@@ -62,7 +62,8 @@ async def test_data_no_button_makes_is_refused_politely(
     assert press.answers == [{"callback_query_id": press.callback_id, "text": STALE_VI}]
     assert press.edits == [] and len(bot.api.sent(USER)) == sent_before  # no apology
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert any("refused button data" in r.getMessage() for r in caplog.records)  # audited
+    audited = [r.getMessage() for r in caplog.records if r.name == "assistant.audit"]
+    assert any('"event": "refused_button"' in line for line in audited)
     assert _votes(bot) == (0, 0)
 
 
@@ -72,3 +73,19 @@ async def test_a_choice_the_questionnaire_does_not_offer_changes_nothing(bot: Bo
     assert press.edits == [] and press.sent == []
     press = await bot.press("el:k:dn", user_id=USER)  # a real choice moves on
     assert len(press.edits) == 1
+
+
+async def test_staff_actions_and_refusals_leave_audit_lines(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.auxil.bot_harness import ADMIN_ID
+
+    with caplog.at_level(logging.INFO, logger="assistant.audit"):
+        await bot.send("/stats", user_id=USER)
+        await bot.send("/stats", user_id=ADMIN_ID)
+    audited = [r.getMessage() for r in caplog.records if r.name == "assistant.audit"]
+    assert (
+        f'audit {{"event": "refused_staff_action", "user": {USER}, "chat": {USER}, '
+        '"action": "/stats"}' in audited
+    )
+    assert f'audit {{"event": "staff_action", "user": {ADMIN_ID}, "action": "/stats"}}' in audited

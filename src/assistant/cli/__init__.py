@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
+from assistant import logs
 from assistant.errors import AssistantError, KnowledgeError
 from assistant.settings import Settings
 
@@ -33,10 +34,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -46,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = exc.errors()[0]
         print(f"error: invalid setting {first['loc'][0]}: {first['msg']}", file=sys.stderr)
         return 2
+    # the bot logs its audit lines at INFO (it raises the level when it starts)
+    logs.configure(logging.DEBUG if args.verbose else logging.WARNING, settings.log_file)
     try:
         code: int = args.func(args, settings)
         return code
