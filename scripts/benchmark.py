@@ -1,7 +1,7 @@
 """Benchmark the answer path and the index; prints Markdown tables for docs/PERFORMANCE.md.
 
 Run: .venv/bin/python scripts/benchmark.py [--backends torch onnx-fp32 onnx-int8] [--rounds N]
-(after `assistant setup`)
+(after `assistant setup`), or `--soak N` for memory over N questions and a long fuzz run.
 
 Each backend is measured in its own process, one after the other in the same run, so every
 figure can be read against the torch reference measured minutes apart on the same machine:
@@ -377,14 +377,60 @@ def table(results: dict[str, dict[str, Any]], baseline: float) -> str:
     return "\n".join(lines)
 
 
+def soak(count: int) -> str:
+    """Ask `count` questions (the gold questions with fresh suffixes, and every fifth a fuzzed
+    one from tests/auxil/fuzz.py) of one assistant; RSS after each thousand, errors counted."""
+    sys.path.insert(0, str(ROOT))
+    from tests.auxil.fuzz import questions as fuzzed
+
+    settings = Settings()
+    assistant = Assistant(settings)
+    gold = [g.question for g in load_gold(ROOT / "tests/gold")]
+    hostile = fuzzed(count // 5 + 1, seed=5)
+    rows, errors, slowest = [], 0, 0.0
+    started = time.perf_counter()
+    for i in range(count):
+        text = hostile[i // 5] if i % 5 == 4 else f"{gold[i % len(gold)]} s{i}"
+        began = time.perf_counter()
+        try:
+            assistant.converse(("soak", str(i % 50)), text, today=EVAL_DAY)
+        except Exception:  # counted: the facade promises never to raise for odd input
+            errors += 1
+        slowest = max(slowest, time.perf_counter() - began)
+        if (i + 1) % 1000 == 0 or i + 1 == count:
+            rss = int(_status("VmRSS")) / 1024
+            rows.append(f"| {i + 1:,} | {rss:,.0f} MB | {time.perf_counter() - started:.0f} s |")
+    head = [
+        f"{count:,} questions, {count // 5:,} of them fuzzed; errors: {errors}; slowest "
+        f"{slowest * 1000:.0f} ms; encoder {assistant.encoder.name}",
+        "",
+        "| questions asked | RSS | elapsed |",
+        "|---|---|---|",
+    ]
+    return "\n".join(head + rows)
+
+
+def _status(key: str) -> str:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return line.split()[1]
+    return "0"
+
+
 def main() -> int:
     """Measure each backend in its own process and print the table."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3, help="passes over the questions")
+    parser.add_argument(
+        "--soak", type=int, metavar="N", help="only: N questions (a fifth fuzzed), RSS per 1,000"
+    )
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=list(BACKENDS))
     # "torch, builds on 2 threads" is one argument: quote it
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.soak:
+        print(soak(args.soak))
+        return 0
     if args.one:
         print(json.dumps(measure(args.rounds)))
         return 0

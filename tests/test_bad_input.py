@@ -85,3 +85,22 @@ def test_a_bad_byte_on_stdin_spoils_its_line_not_the_batch(fake_settings: Settin
         "TBT la gi",
     ]
     assert all(a["answer"].strip() for a in answers)
+
+
+def test_generated_hostile_questions_get_valid_short_html(fake_assistant: Assistant) -> None:
+    from bot import render
+    from tests.auxil.fake_bot_api import parse_telegram_html
+    from tests.auxil.fuzz import questions
+
+    asked = questions(300, seed=11)
+    assert sum(len(q) >= 100_000 for q in asked) >= 5  # the long lines are in the mix
+    for i, text in enumerate(asked):
+        answer = (
+            fake_assistant.converse(("fuzz", str(i % 7)), text, today=TODAY)
+            if i % 2
+            else fake_assistant.ask(text, today=TODAY)
+        )
+        assert answer.answer.strip()
+        for message in render.answer_html(answer):
+            assert 0 < len(message) <= 4096
+            parse_telegram_html(message)  # raises on markup Telegram would refuse
