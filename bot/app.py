@@ -38,6 +38,7 @@ from bot.handlers import (
     tbt,
     watch,
 )
+from bot.ordering import PerChatOrder
 from bot.ratelimit import RateLimiter
 from bot.reminders import check_reminders
 from bot.services import Services
@@ -94,7 +95,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(True)
+        .concurrent_updates(PerChatOrder())  # in order within a chat, at once across chats
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
