@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from assistant import logs
 from assistant.errors import ConfigError
+from assistant.inbox import Inbox
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import Store
@@ -38,7 +39,7 @@ from bot.handlers import (
     tbt,
     watch,
 )
-from bot.ordering import PerChatOrder
+from bot.ordering import PerChatOrder, replay_pending
 from bot.ratelimit import RateLimiter
 from bot.reminders import check_reminders
 from bot.services import Services
@@ -73,6 +74,13 @@ def build_application(settings: Settings, services: Services | None = None) -> A
             limiter=RateLimiter(),
         )
         app.bot_data["services"] = svc
+        if isinstance(app.update_processor, PerChatOrder):
+            # what a previous run fetched but never finished is answered first, once
+            inbox = Inbox(settings.db_path)
+            app.update_processor.attach(inbox, lambda: svc.now().astimezone(dt.UTC))
+            app.bot_data["late"] = await replay_pending(
+                app.update_processor, inbox, app.update_queue, app.bot
+            )
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         if app.job_queue is not None:
             tz = ZoneInfo(settings.timezone)

@@ -38,6 +38,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "thanks": ("Cảm ơn góp ý của bạn!", "Thanks for your feedback!"),
     "stale_button": ("Nút này không còn hiệu lực.", "This button is no longer valid."),
+    "late_answer": (
+        "⏱ Trả lời muộn: trợ lý đã khởi động lại khi bạn hỏi.",
+        "⏱ A late answer: the assistant restarted while you were asking.",
+    ),
     "no_task": ("Không có nhiệm vụ {id}. Chọn một nhiệm vụ:", "There is no task {id}. Pick one:"),
     "pick_task": ("Chọn một nhiệm vụ:", "Pick a task:"),
     "pick_agency": ("Chọn một cơ quan:", "Pick an agency:"),

@@ -1,18 +1,31 @@
-"""Updates handled concurrently across chats and in order within each chat.
+"""Updates handled concurrently across chats, in order within each chat, and kept until done.
 
 With python-telegram-bot's plain concurrency, a user's second quick message could be answered
 before the first, when the first took longer to understand or its reply was retried. Here each
 chat's updates wait for the one before them; different chats still run at once.
+
+Once an inbox is attached, each update is kept in it before its handlers run and marked done
+after they finish, so an update in flight when the process dies is handled at the next start
+(`replay_pending`), once.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import datetime as dt
+import inspect
+import json
+from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from assistant.inbox import Inbox
+
+CHANNEL = "telegram"
+REMEMBER = 10_000  # update ids taken in this run, to drop a second delivery of one
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -21,6 +34,26 @@ class PerChatOrder(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}  # lock and updates holding it
+        self._inbox: Inbox | None = None
+        self._now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+        self._taken: set[int] = set()
+        self._taken_order: deque[int] = deque()
+
+    def attach(self, inbox: Inbox, now: Callable[[], dt.datetime]) -> None:
+        """Keep every update in `inbox` from now on."""
+        self._inbox, self._now = inbox, now
+
+    def _take(self, update: Update) -> bool:
+        """Keep the update; False if it was taken in this run or handled before (a repeat)."""
+        if update.update_id in self._taken:
+            return False
+        self._taken.add(update.update_id)
+        self._taken_order.append(update.update_id)
+        if len(self._taken_order) > REMEMBER:
+            self._taken.discard(self._taken_order.popleft())
+        assert self._inbox is not None
+        data = json.dumps(update.to_dict(), ensure_ascii=False)
+        return self._inbox.keep(CHANNEL, update.update_id, data, self._now())
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the handlers once this chat's earlier updates are done.
@@ -31,6 +64,19 @@ class PerChatOrder(BaseUpdateProcessor):
         first, cannot be overridden); with 256 slots and the per-user rate limit, one chat's
         backlog cannot take them all.
         """
+        if self._inbox is None or not isinstance(update, Update):
+            await self._in_turn(update, coroutine)
+            return
+        if not self._take(update):  # a repeat: its handlers never run
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()
+            return
+        await self._in_turn(update, coroutine)
+        # only once the handlers finished (their failures are answered by the error handler);
+        # cancelled or killed, the update stays pending for the next start
+        self._inbox.done(CHANNEL, update.update_id, self._now())
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_of(update)
         if key is None:
             await coroutine
@@ -65,3 +111,16 @@ def _chat_of(update: object) -> int | None:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id if update.effective_user is not None else None
+
+
+async def replay_pending(
+    processor: PerChatOrder, inbox: Inbox, queue: asyncio.Queue[object], bot: Any
+) -> dict[int, dt.datetime]:
+    """Queue the updates a previous run kept but never finished; return their ids and times."""
+    late: dict[int, dt.datetime] = {}
+    for pending in inbox.pending(CHANNEL, processor._now()):
+        update = Update.de_json(json.loads(pending.data), bot)
+        if update is not None:
+            late[update.update_id] = pending.received
+            await queue.put(update)
+    return late

@@ -78,6 +78,8 @@ async def answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE, questi
     reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
     # a decline inside the domain offers the asker a person: the Department's staff
     offer = t("forward_button", user_lang(update, context)) if answer.forwardable else None
-    await send_html(
-        context.bot, chat.id, render.answer_html(answer), keyboards.feedback(qid, offer), reply_to
-    )
+    paragraphs = render.answer_html(answer)
+    if context.bot_data.get("late", {}).pop(update.update_id, None) is not None:
+        note = t("late_answer", user_lang(update, context))  # in the answer's first message
+        paragraphs = [f"{note}\n{paragraphs[0]}", *paragraphs[1:]] if paragraphs else [note]
+    await send_html(context.bot, chat.id, paragraphs, keyboards.feedback(qid, offer), reply_to)
