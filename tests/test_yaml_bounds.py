@@ -97,3 +97,12 @@ def test_a_measures_import_refuses_a_bombed_measures_file(
     with pytest.raises(InputError, match=ANCHORS) as refused:
         import_measures(knowledge_copy, _csv(tmp_path / "m.csv", [GOOD]), TODAY)
     assert "measures.yaml:1" in str(refused.value)
+
+
+def test_a_measures_import_names_a_bombed_markets_file(
+    knowledge_copy: Path, tmp_path: Path
+) -> None:
+    (knowledge_copy / "tbt/markets.yaml").write_text(bomb(), encoding="utf-8")
+    with pytest.raises(InputError, match=ANCHORS) as refused:
+        import_measures(knowledge_copy, _csv(tmp_path / "m.csv", [GOOD]), TODAY)
+    assert "markets.yaml:1" in str(refused.value)

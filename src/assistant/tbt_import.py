@@ -208,11 +208,15 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _known_markets(knowledge_dir: Path) -> list[str]:
-    """The market ids of the knowledge's markets file (empty if it cannot be read)."""
+    """The market ids of the knowledge's markets file (empty if it is missing or invalid).
+
+    A file the YAML parser refuses (a bomb, say) raises InputError naming it: every row would
+    otherwise be reported as an unknown market, which is not the problem.
+    """
     path = knowledge_dir / MARKETS_FILE
     try:
         return [m.id for m in MarketsFile.model_validate(_read_yaml(path)).markets]
-    except (OSError, ValidationError, InputError):
+    except (OSError, ValidationError):
         return []
 
 
