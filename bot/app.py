@@ -39,7 +39,7 @@ from bot.handlers import (
     tbt,
     watch,
 )
-from bot.ordering import PerChatOrder, replay_pending
+from bot.ordering import PerChatOrder
 from bot.ratelimit import RateLimiter
 from bot.reminders import check_reminders
 from bot.services import Services
@@ -78,8 +78,8 @@ def build_application(settings: Settings, services: Services | None = None) -> A
             # what a previous run fetched but never finished is answered first, once
             inbox = Inbox(settings.db_path)
             app.update_processor.attach(inbox, lambda: svc.now().astimezone(dt.UTC))
-            app.bot_data["late"] = await replay_pending(
-                app.update_processor, inbox, app.update_queue, app.bot
+            app.bot_data["late"] = await app.update_processor.replay_pending(
+                app.update_queue, app.bot
             )
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         if app.job_queue is not None:

@@ -6,7 +6,7 @@ chat's updates wait for the one before them; different chats still run at once.
 
 Once an inbox is attached, each update is kept in it before its handlers run and marked done
 after they finish, so an update in flight when the process dies is handled at the next start
-(`replay_pending`), once.
+(`PerChatOrder.replay_pending`), once.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import asyncio
 import datetime as dt
 import inspect
 import json
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,8 +35,7 @@ class PerChatOrder(BaseUpdateProcessor):
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}  # lock and updates holding it
         self._inbox: Inbox | None = None
         self._now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
-        self._taken: set[int] = set()
-        self._taken_order: deque[int] = deque()
+        self._taken: dict[int, None] = {}  # update ids taken in this run, oldest first
 
     def attach(self, inbox: Inbox, now: Callable[[], dt.datetime]) -> None:
         """Keep every update in `inbox` from now on."""
@@ -47,10 +45,9 @@ class PerChatOrder(BaseUpdateProcessor):
         """Keep the update; False if it was taken in this run or handled before (a repeat)."""
         if update.update_id in self._taken:
             return False
-        self._taken.add(update.update_id)
-        self._taken_order.append(update.update_id)
-        if len(self._taken_order) > REMEMBER:
-            self._taken.discard(self._taken_order.popleft())
+        self._taken[update.update_id] = None
+        if len(self._taken) > REMEMBER:
+            del self._taken[next(iter(self._taken))]
         assert self._inbox is not None
         data = json.dumps(update.to_dict(), ensure_ascii=False)
         return self._inbox.keep(CHANNEL, update.update_id, data, self._now())
@@ -99,6 +96,18 @@ class PerChatOrder(BaseUpdateProcessor):
     async def shutdown(self) -> None:
         """Nothing to tear down."""
 
+    async def replay_pending(self, queue: asyncio.Queue[object], bot: Any) -> set[int]:
+        """Queue the updates a previous run kept but never finished; return their ids."""
+        if self._inbox is None:
+            return set()
+        late = set()
+        for data in self._inbox.pending(CHANNEL, self._now()):
+            update = Update.de_json(json.loads(data), bot)
+            if update is not None:
+                late.add(update.update_id)
+                await queue.put(update)
+        return late
+
     @property
     def waiting_chats(self) -> int:
         """Chats with an update in progress or waiting (for tests and monitoring)."""
@@ -111,16 +120,3 @@ def _chat_of(update: object) -> int | None:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id if update.effective_user is not None else None
-
-
-async def replay_pending(
-    processor: PerChatOrder, inbox: Inbox, queue: asyncio.Queue[object], bot: Any
-) -> dict[int, dt.datetime]:
-    """Queue the updates a previous run kept but never finished; return their ids and times."""
-    late: dict[int, dt.datetime] = {}
-    for pending in inbox.pending(CHANNEL, processor._now()):
-        update = Update.de_json(json.loads(pending.data), bot)
-        if update is not None:
-            late[update.update_id] = pending.received
-            await queue.put(update)
-    return late

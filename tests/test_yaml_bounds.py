@@ -90,19 +90,11 @@ def test_start_up_stops_with_the_file_and_line(knowledge_copy: Path, tmp_path: P
     assert problems[0].startswith("agencies.yaml:1:") and ANCHORS in problems[0]
 
 
-def test_a_measures_import_refuses_a_bombed_measures_file(
-    knowledge_copy: Path, tmp_path: Path
+@pytest.mark.parametrize("name", ["measures.yaml", "markets.yaml"])
+def test_a_measures_import_names_a_bombed_file_it_reads(
+    knowledge_copy: Path, tmp_path: Path, name: str
 ) -> None:
-    (knowledge_copy / "tbt/measures.yaml").write_text(bomb(), encoding="utf-8")
+    (knowledge_copy / "tbt" / name).write_text(bomb(), encoding="utf-8")
     with pytest.raises(InputError, match=ANCHORS) as refused:
         import_measures(knowledge_copy, _csv(tmp_path / "m.csv", [GOOD]), TODAY)
-    assert "measures.yaml:1" in str(refused.value)
-
-
-def test_a_measures_import_names_a_bombed_markets_file(
-    knowledge_copy: Path, tmp_path: Path
-) -> None:
-    (knowledge_copy / "tbt/markets.yaml").write_text(bomb(), encoding="utf-8")
-    with pytest.raises(InputError, match=ANCHORS) as refused:
-        import_measures(knowledge_copy, _csv(tmp_path / "m.csv", [GOOD]), TODAY)
-    assert "markets.yaml:1" in str(refused.value)
+    assert f"{name}:1" in str(refused.value)

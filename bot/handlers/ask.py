@@ -79,7 +79,9 @@ async def answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE, questi
     # a decline inside the domain offers the asker a person: the Department's staff
     offer = t("forward_button", user_lang(update, context)) if answer.forwardable else None
     paragraphs = render.answer_html(answer)
-    if context.bot_data.get("late", {}).pop(update.update_id, None) is not None:
+    late: set[int] = context.bot_data.get("late", set())  # replayed after a restart
+    if update.update_id in late:
+        late.discard(update.update_id)
         note = t("late_answer", user_lang(update, context))  # in the answer's first message
         paragraphs = [f"{note}\n{paragraphs[0]}", *paragraphs[1:]] if paragraphs else [note]
     await send_html(context.bot, chat.id, paragraphs, keyboards.feedback(qid, offer), reply_to)

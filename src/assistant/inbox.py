@@ -10,10 +10,10 @@ Rows are keyed by (channel, update id), in the same SQLite file as the rest of t
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import threading
-from dataclasses import dataclass
 from pathlib import Path
+
+from assistant.store import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (
@@ -24,26 +24,13 @@ CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (channel, done);
 KEEP_DONE = dt.timedelta(days=2)  # done rows are kept this long, to recognise a late repeat
 
 
-@dataclass(frozen=True)
-class Pending:
-    """An update kept but never marked done: the process stopped while handling it."""
-
-    update_id: int
-    received: dt.datetime
-    data: str
-
-
 class Inbox:
     """Keeps incoming updates of each channel until they have been handled."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = connect(path, SCHEMA)
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across a process kill
         self._lock = threading.Lock()
-        with self._lock:
-            self._db.executescript(SCHEMA)
 
     def keep(self, channel: str, update_id: int, data: str, now: dt.datetime) -> bool:
         """Keep an update before handling it; False if it was handled already (a repeat)."""
@@ -67,16 +54,16 @@ class Inbox:
                 (now.isoformat(), channel, update_id),
             )
 
-    def pending(self, channel: str, now: dt.datetime) -> list[Pending]:
-        """Updates kept but not done, oldest first; done rows past KEEP_DONE are forgotten."""
+    def pending(self, channel: str, now: dt.datetime) -> list[str]:
+        """Updates kept but never marked done (the process stopped while handling them), as
+        kept, oldest first; done rows past KEEP_DONE are forgotten."""
         with self._lock:
             self._db.execute(
                 "DELETE FROM inbox WHERE channel=? AND done IS NOT NULL AND done < ?",
                 (channel, (now - KEEP_DONE).isoformat()),
             )
             rows = self._db.execute(
-                "SELECT update_id, received, data FROM inbox WHERE channel=? AND done IS NULL "
-                "ORDER BY update_id",
+                "SELECT data FROM inbox WHERE channel=? AND done IS NULL ORDER BY update_id",
                 (channel,),
             ).fetchall()
-        return [Pending(int(u), dt.datetime.fromisoformat(r), d) for u, r, d in rows]
+        return [data for (data,) in rows]

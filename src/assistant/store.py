@@ -99,16 +99,23 @@ class DayStats:
     unanswered: int
 
 
+def connect(path: Path, schema: str) -> sqlite3.Connection:
+    """A connection to the SQLite file at `path` (made if missing), in WAL mode, shared by
+    threads under the caller's lock, with `schema` applied."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(schema)
+    return db
+
+
 class Store:
     """A small thread-safe wrapper over one SQLite file under the data folder."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = connect(path, SCHEMA)
         self._lock = threading.Lock()
         with self._lock:
-            self._db.executescript(SCHEMA)
             row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             if row is None:
                 self._db.execute(
