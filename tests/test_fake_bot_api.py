@@ -254,6 +254,27 @@ async def test_injected_delay_times_out(api: FakeBotApi) -> None:
         assert await bot.send_chat_action(USER, "typing") is True
 
 
+async def test_held_calls_wait_unrecorded_until_released(api: FakeBotApi) -> None:
+    """A held method records nothing until release; a dropping release never records it."""
+    api.add_chat(USER)
+    async with build_bot(api) as bot:
+        api.hold("sendMessage")
+        first = asyncio.create_task(bot.send_message(USER, "one"))
+        await asyncio.sleep(0.3)
+        assert not first.done() and api.sent() == []
+        api.release()
+        await first
+        assert [s["text"] for s in api.sent(USER)] == ["one"]
+
+        api.hold("sendMessage")
+        second = asyncio.create_task(bot.send_message(USER, "two"))
+        await api.wait_for(lambda: api.calls("sendMessage") == 2)
+        api.release(drop=True)
+        with pytest.raises(NetworkError):
+            await second
+        assert [s["text"] for s in api.sent(USER)] == ["one"]
+
+
 async def test_bad_html_and_long_text_are_rejected(api: FakeBotApi) -> None:
     """The HTML validator and the 4096-character limit answer 400 like Telegram."""
     api.add_chat(USER)

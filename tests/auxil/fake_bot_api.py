@@ -526,6 +526,8 @@ class _State:
     commands: dict[str, list[JSONDict]] = field(default_factory=dict)
     last_set_commands: JSONDict | None = None
     webhook: JSONDict = field(default_factory=dict)
+    held: set[str] = field(default_factory=set)  # methods whose calls wait (see hold())
+    dropped: int = 0  # releases that dropped the calls they held
 
 
 # --------------------------------------------------------------------------------------------
@@ -1133,6 +1135,24 @@ class FakeBotApi:
         with self._lock:
             self._state.faults.setdefault(method.lower(), deque()).append(fault)
 
+    def hold(self, method: str) -> None:
+        """Make calls of ``method`` wait, unanswered and unrecorded, until ``release()``.
+
+        A stalled network as the bot sees it: a test can kill the bot while its replies hang,
+        knowing that no reply it sent was recorded without the bot hearing back.
+        """
+        with self._lock:
+            self._state.held.add(method.lower())
+
+    def release(self, *, drop: bool = False) -> None:
+        """Let held calls go on; with ``drop``, close their connections instead (as a server
+        does for a client that died), so they are never recorded."""
+        with self._cond:
+            self._state.held.clear()
+            if drop:
+                self._state.dropped += 1
+            self._cond.notify_all()
+
     def clear_faults(self) -> None:
         """Drop all pending injected faults."""
         with self._lock:
@@ -1453,10 +1473,16 @@ class FakeBotApi:
         """Run a Bot API method, applying token checks and injected faults."""
         key = method.lower()
         logger.debug("fake Bot API call %s %s", method, params)
-        with self._lock:
+        with self._cond:
             self._state.calls[key] += 1
             if token == INVALID_TOKEN:
                 raise _ApiError(401, "Unauthorized")
+            if key in self._state.held:
+                drops = self._state.dropped
+                while key in self._state.held and not self._stop_event.is_set():
+                    self._cond.wait(0.05)
+                if self._state.dropped != drops or self._stop_event.is_set():
+                    return None
             fault = None
             queue = self._state.faults.get(key)
             if queue:
