@@ -140,6 +140,23 @@ def test_the_clustered_index_finds_what_an_exact_scan_finds() -> None:
     assert np.allclose(scores[:, 0], want_scores[:, 0], atol=1e-5)  # the nearest is never lost
 
 
+def test_an_import_reuses_the_clusters_until_the_rows_grew_by_a_quarter() -> None:
+    from assistant.index.vector import ClusteredIndex, FaissIndex
+
+    vectors = _clustered_vectors(8_000, 40, seed=5)
+    first = ClusteredIndex(vectors[:6_000])
+    grown = ClusteredIndex(vectors[:7_000], previous=first)  # 1,000 rows imported
+    assert grown._centroids is first._centroids and grown._trained == 6_000
+    # the new rows are assigned to the nearest old centroid, so they are found as before
+    queries = vectors[6_000:7_000:20] + 0.01
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    _, rows = grown.search(queries, 10)
+    _, want = FaissIndex(vectors[:7_000]).search(queries, 10)
+    assert np.mean([len(set(a) & set(b)) / 10 for a, b in zip(rows, want, strict=True)]) >= 0.95
+    retrained = ClusteredIndex(vectors, previous=first)  # 8,000 > 6,000 x 1.25
+    assert retrained._centroids is not first._centroids and retrained._trained == 8_000
+
+
 def test_large_indexes_are_clustered_small_ones_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     from assistant.index import vector
 

@@ -151,3 +151,18 @@ def test_not_utf8_and_missing_file(knowledge_copy: Path) -> None:
     problems = _problems(knowledge_copy)
     assert "plan.yaml:0: file: required file is missing" in problems
     assert any(p.startswith("deadlines.yaml:0: file: cannot read as UTF-8") for p in problems)
+
+
+def test_a_reload_reparses_changed_files_and_reuses_the_rest(knowledge_copy: Path) -> None:
+    first, problems = load_knowledge(knowledge_copy)
+    assert first is not None and problems == []
+    path = knowledge_copy / "tasks.yaml"
+    _edit(path, "  lead: so-khcn", "  lead: so-khoa-hoc")
+    second, problems = load_knowledge(knowledge_copy, first)
+    assert second is None  # the changed file is parsed and checked again, against the rest
+    assert [p.message for p in problems] == ["unknown agency 'so-khoa-hoc'"]
+    _edit(path, "  lead: so-khoa-hoc", "  lead: so-khcn")
+    third, problems = load_knowledge(knowledge_copy, first)
+    assert third is not None and problems == [] and third == first
+    # files unchanged since `first` lend their (frozen) records instead of being parsed again
+    assert all(third.targets[k] is first.targets[k] for k in first.targets)

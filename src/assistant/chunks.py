@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 
@@ -30,9 +31,9 @@ class Chunk(BaseModel):
     file: str
     cite: str
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
-        """Hash of the indexed text, so unchanged chunks keep their vectors."""
+        """Hash of the indexed text, so unchanged chunks keep their vectors (computed once)."""
         return hashlib.sha256(self.text.encode()).hexdigest()[:20]
 
     def title(self, lang: str) -> str:

@@ -46,7 +46,9 @@ class Searcher:
     ) -> None:
         self.chunks = stored.chunks
         self.encoder = encoder
-        self.vectors: VectorIndex = make_vector_index(stored.vectors, vector_kind)
+        self.vectors: VectorIndex = make_vector_index(
+            stored.vectors, vector_kind, previous.vectors if previous else None
+        )
         # the index's own rows stand for the loaded matrix, which is then freed: one copy of
         # 50,000 vectors, not two (the view lives as long as this searcher)
         self.stored = dataclasses.replace(stored, vectors=self.vectors.matrix())

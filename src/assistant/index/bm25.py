@@ -8,6 +8,7 @@ from typing import Any
 
 import bm25s
 import numpy as np
+import scipy.sparse
 
 from assistant.text import fold, fold_plain, words
 
@@ -37,26 +38,23 @@ class _ArrayBM25(bm25s.BM25):  # type: ignore[misc]
         docs: list[np.ndarray] = corpus_token_ids
         n_docs, n_vocab = len(docs), len(unique_token_ids)
         lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n_docs)
-        # one key per (token, document), sorted token-major: the CSC order bm25s scores from.
-        # Built and sorted in place, one array at a time: at 50,000 chunks (10 million tokens)
-        # np.unique's copies cost 400 MB at peak.
-        width = max(n_docs, 1)
-        keys = np.concatenate(docs).astype(np.int64) if n_docs else np.zeros(0, np.int64)
-        keys *= width
-        keys += np.repeat(np.arange(n_docs, dtype=np.int32), lengths)
-        keys.sort()
-        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-        tf = np.diff(np.append(starts, len(keys))).astype(np.float32)
-        keys = keys[starts]
-        token = (keys // width).astype(np.int32)
-        doc = (keys % width).astype(np.int32)
-        del keys, starts
-        df = np.bincount(token, minlength=n_vocab)
+        # one row per token, its documents in order and each (token, document) once with its
+        # count: scipy's counting sort does it in linear time (at 50,000 chunks, 10 million
+        # tokens, 0.26 s against 0.65 s for sorting keys)
+        tokens = np.concatenate(docs) if n_docs else np.zeros(0, np.int32)
+        of_doc = np.repeat(np.arange(n_docs, dtype=np.int32), lengths)
+        ones = np.ones(len(tokens), dtype=np.float32)
+        shape = (n_vocab, max(n_docs, 1))
+        counts = scipy.sparse.coo_matrix((ones, (tokens, of_doc)), shape=shape).tocsr()
+        del tokens, of_doc, ones
+        tf, doc = counts.data, counts.indices
+        df = np.diff(counts.indptr)
+        token = np.repeat(np.arange(n_vocab, dtype=np.int32), df)
         idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
         scale = np.float32(self.k1 * self.b / max(lengths.mean(), 1e-9))
         norm = lengths.astype(np.float32)[doc] * scale + np.float32(self.k1 * (1 - self.b))
         data = idf[token] * tf / (tf + norm)
-        indptr = np.concatenate([[0], np.cumsum(df)])
+        indptr = counts.indptr
         self.doc_freqs = df
         self.nonoccurrence_array = None  # only BM25L and BM25+ use one
         return {

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from pydantic import TypeAdapter
 
 from assistant.chunks import Chunk, build_chunks
 from assistant.embed.base import Encoder, Vectors
@@ -21,6 +22,8 @@ from assistant.knowledge.base import KnowledgeBase
 log = logging.getLogger(__name__)
 FORMAT = 1
 Progress = Callable[[int, int], None]
+WRITE_SLICE = 2_000  # chunks serialised at a time
+_CHUNK_LIST = TypeAdapter(list[Chunk])
 
 
 @dataclass(frozen=True)
@@ -68,13 +71,12 @@ def load_index(index_dir: Path) -> StoredIndex:
     root = _current(index_dir)
     try:
         manifest = Manifest(**json.loads((root / "manifest.json").read_text(encoding="utf-8")))
-        raw = json.loads((root / "chunks.json").read_text(encoding="utf-8"))
+        chunks = _CHUNK_LIST.validate_json((root / "chunks.json").read_bytes())
         vectors = np.load(root / "vectors.npy")
     except (OSError, ValueError, TypeError) as exc:
         raise SearchIndexError(
             f"no usable index in {index_dir} ({exc.__class__.__name__}); run `assistant index`"
         ) from exc
-    chunks = [Chunk(**item) for item in raw]
     if manifest.format != FORMAT or len(chunks) != len(vectors):
         raise SearchIndexError(f"the index in {index_dir} is damaged; run `assistant index`")
     return StoredIndex(manifest, chunks, vectors.astype(np.float32))
@@ -174,12 +176,13 @@ def _write_and_swap(
     staging.mkdir()
     try:
         np.save(staging / "vectors.npy", matrix)
-        with (staging / "chunks.json").open("w", encoding="utf-8") as handle:
-            # one chunk at a time: at 50,000 chunks one big string would cost ~200 MB at peak
-            for i, c in enumerate(chunks):
-                handle.write("[" if i == 0 else ",")
-                handle.write(json.dumps(c.model_dump(), ensure_ascii=False))
-            handle.write("]" if chunks else "[]")
+        with (staging / "chunks.json").open("wb") as handle:
+            # a slice at a time: at 50,000 chunks one big string would cost ~200 MB at peak
+            handle.write(b"[")
+            for start in range(0, len(chunks), WRITE_SLICE):
+                part = _CHUNK_LIST.dump_json(chunks[start : start + WRITE_SLICE])
+                handle.write(b"," + part[1:-1] if start else part[1:-1])
+            handle.write(b"]")
         (staging / "manifest.json").write_text(
             json.dumps(manifest.__dict__, ensure_ascii=False, indent=2), encoding="utf-8"
         )

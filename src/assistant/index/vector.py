@@ -71,6 +71,7 @@ class FaissIndex:
 # full scan took 8 ms of each answer's 12 ms outside the encoder (docs/PERFORMANCE.md)
 CLUSTER_FROM = 20_000
 PROBE_SHARE = 0.1  # the share of clusters a query scans
+RETRAIN_AT = 1.25  # clusters are trained again once the rows grew or shrank by this factor
 
 
 class ClusteredIndex:
@@ -82,17 +83,30 @@ class ClusteredIndex:
     The vectors are held once, in a flat faiss index, whose memory `matrix()` returns.
     """
 
-    def __init__(self, vectors: Vectors, seed: int = 1) -> None:
+    def __init__(
+        self, vectors: Vectors, seed: int = 1, previous: ClusteredIndex | None = None
+    ) -> None:
         import faiss
 
         self._flat = FaissIndex(vectors)
         self._matrix = self._flat.matrix()
+        self._centroids: Vectors
+        self._trained: int  # rows the centroids were trained on
         size, dim = self._matrix.shape
-        lists = max(1, round(math.sqrt(size)))
-        kmeans = faiss.Kmeans(dim, lists, niter=10, seed=seed, spherical=True)
-        kmeans.train(self._matrix)
-        self._centroids = np.ascontiguousarray(kmeans.centroids, dtype=np.float32)
-        _, nearest = kmeans.index.search(self._matrix, 1)
+        if previous is not None and previous._trained / RETRAIN_AT <= size <= (
+            previous._trained * RETRAIN_AT
+        ):  # the centroids of the last generation still fit: an import need not retrain
+            self._centroids, self._trained = previous._centroids, previous._trained
+        else:
+            lists = max(1, round(math.sqrt(size)))
+            kmeans = faiss.Kmeans(dim, lists, niter=10, seed=seed, spherical=True)
+            kmeans.train(self._matrix)
+            self._centroids = np.ascontiguousarray(kmeans.centroids, dtype=np.float32)
+            self._trained = size
+        lists = len(self._centroids)
+        nearest_centroid = faiss.IndexFlatIP(dim)
+        nearest_centroid.add(self._centroids)
+        _, nearest = nearest_centroid.search(self._matrix, 1)
         assigned = nearest[:, 0]
         self._rows = np.argsort(assigned, kind="stable").astype(np.int64)  # grouped by cluster
         self._starts = np.concatenate([[0], np.cumsum(np.bincount(assigned, minlength=lists))])
@@ -118,8 +132,17 @@ class ClusteredIndex:
         return self._matrix
 
 
-def make_vector_index(vectors: Vectors, kind: str = "faiss") -> VectorIndex:
-    """The configured vector index over the given vectors: exact below CLUSTER_FROM."""
+def make_vector_index(
+    vectors: Vectors, kind: str = "faiss", previous: VectorIndex | None = None
+) -> VectorIndex:
+    """The configured vector index over the given vectors: exact below CLUSTER_FROM.
+
+    A clustered `previous` (the generation in service) lends its centroids while they fit.
+    """
     if kind != "faiss":
         return NumpyIndex(vectors)
-    return ClusteredIndex(vectors) if len(vectors) >= CLUSTER_FROM else FaissIndex(vectors)
+    if len(vectors) < CLUSTER_FROM:
+        return FaissIndex(vectors)
+    return ClusteredIndex(
+        vectors, previous=previous if isinstance(previous, ClusteredIndex) else None
+    )

@@ -50,6 +50,10 @@ class KnowledgeBase:
     notified_only: frozenset[str] = frozenset()
     # the notifications as parsed, so the next load shares what has not changed
     notifications_parsed: Parsed | None = field(default=None, compare=False, repr=False)
+    # each YAML file as parsed (frozen models), by its hash, for the next load to reuse
+    files_parsed: dict[str, tuple[str, object]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def paragraphs(self) -> dict[str, Paragraph]:

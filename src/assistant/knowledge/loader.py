@@ -104,7 +104,8 @@ def load_knowledge(
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Validate every file under root; return the knowledge base only when nothing is wrong.
 
-    `previous`, the knowledge base in service, lends its unchanged notification records.
+    `previous`, the knowledge base in service, lends its unchanged files and notification
+    records.
     """
     problems: list[Problem] = []
     parsed: dict[str, _Parsed] = {}
@@ -142,8 +143,13 @@ def load_knowledge(
         if model_cls is None:
             problems.append(Problem(rel, 1, "file", f"unknown knowledge file; known: {_known()}"))
             continue
-        item, found = _parse_model(rel, text, model_cls)
-        problems.extend(found)
+        kept = previous.files_parsed.get(rel) if previous else None
+        item: _Parsed | None
+        if kept is not None and kept[0] == hashes[rel] and isinstance(kept[1], _Parsed):
+            item = kept[1]  # unchanged since the knowledge in service: its records are frozen
+        else:
+            item, found = _parse_model(rel, text, model_cls)
+            problems.extend(found)
         if item is not None:
             parsed[rel] = item
     curated = _get(parsed, "tbt/measures.yaml", MeasuresFile) or MeasuresFile()
@@ -420,4 +426,5 @@ def _assemble(
         file_hashes=hashes,
         record_files=record_files,
         notifications_parsed=parsed_notes,
+        files_parsed={rel: (hashes[rel], item) for rel, item in parsed.items()},
     )
