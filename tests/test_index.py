@@ -23,6 +23,10 @@ class CountingEncoder(FakeEncoder):
         super().__init__()
         self.passages = 0
         self.fail = fail
+        self.released = 0  # batch resources released, once per build that embedded
+
+    def release_batch(self) -> None:
+        self.released += 1
 
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
         if self.fail:
@@ -36,6 +40,7 @@ def test_manifest_and_incremental_rebuild(knowledge_copy: Path, tmp_path: Path) 
     encoder = CountingEncoder()
     first = build_index(load_or_raise(knowledge_copy), encoder, index_dir)
     assert first.embedded == encoder.passages > 100
+    assert encoder.released == 1  # the rest of the build runs without the batch resources
     manifest = json.loads((index_dir / "current" / "manifest.json").read_text())
     assert manifest["model"] == "fake-trigram" and manifest["dim"] == 256
     assert manifest["knowledge_hash"] == load_or_raise(knowledge_copy).knowledge_hash
@@ -45,6 +50,8 @@ def test_manifest_and_incremental_rebuild(knowledge_copy: Path, tmp_path: Path) 
     encoder.passages = 0
     second = build_index(load_or_raise(knowledge_copy), encoder, index_dir)
     assert second.embedded == encoder.passages == 1
+    assert second.stored is not None  # as written, mapped from the file
+    assert np.array_equal(load_index(index_dir).vectors, second.stored.vectors)
     assert second.changed == ["agency:so-tai-chinh"]
     assert load_index(index_dir).manifest.knowledge_hash != manifest["knowledge_hash"]
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.evaluate import EVAL_DAY, load_gold, score, summarize
@@ -99,6 +100,10 @@ def test_the_graph_is_fused_and_batches_run_on_the_batch_threads(real_assistant:
     many = encoder.encode_queries(["hạn báo cáo"] * (ONE_AT_A_TIME + 1))
     assert encoder._batch_session is not None  # intent examples at a build run as a batch
     assert float(few[0] @ many[0]) > 0.9999
+    encoder.release_batch()  # a build is done: the batch session goes until the next one
+    assert encoder._batch_session is None
+    again = encoder.encode_queries(["hạn báo cáo"] * (ONE_AT_A_TIME + 1))
+    assert encoder._batch_session is not None and np.allclose(again, many, atol=1e-6)
 
 
 def test_a_free_answer_needs_neither_torch_nor_transformers(real_assistant: Assistant) -> None:

@@ -207,6 +207,7 @@ class Assistant:
         )
         assert report.stored is not None
         new = _make_state(kb, report.stored, self.encoder, self.settings.index_dir, current)
+        self.encoder.release_batch()  # intent examples may have been embedded as a batch
         report.stored = new.searcher.stored  # the copy faiss holds; the built matrix is let go
         with self._lock:
             self._state = new

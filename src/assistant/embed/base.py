@@ -34,3 +34,7 @@ class Encoder(Protocol):
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
         """Embed indexed passages."""
         ...
+
+    def release_batch(self) -> None:
+        """Free what embedding many texts holds until it is needed again (a build is done)."""
+        ...

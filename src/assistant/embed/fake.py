@@ -36,5 +36,8 @@ class FakeEncoder:
         """Embed passages."""
         return self.encode_queries(texts)
 
+    def release_batch(self) -> None:
+        """Nothing is held between batches."""
+
     def _empty(self) -> Vectors:
         return np.zeros((0, self.dim), dtype=np.float32)

@@ -54,3 +54,8 @@ class LazyEncoder:
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
         """Embed passages."""
         return self.load().encode_passages(texts, batch_size)
+
+    def release_batch(self) -> None:
+        """Free the batch resources of the model, if it is loaded."""
+        if self._encoder is not None:
+            self._encoder.release_batch()

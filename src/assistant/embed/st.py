@@ -93,3 +93,6 @@ class SentenceTransformerEncoder:
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
         """Embed passages with the passage prompt."""
         return self._encode(texts, self._passage_prompt, batch_size, self._batch_threads)
+
+    def release_batch(self) -> None:
+        """torch keeps no per-batch state of its own here: nothing to free."""
