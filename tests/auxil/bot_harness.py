@@ -42,6 +42,8 @@ USER_VISIBLE = (
     "sendDocument",
 )
 _ACTIVITY = (*USER_VISIBLE, "sendChatAction", "getFile")
+# the plan's task ids, for tests that spread many users over the tasks
+TASK_IDS = ["1", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "3.4", "4", "5.1", "5.2", "5.3"]
 
 JSONDict = dict[str, Any]
 

@@ -20,19 +20,18 @@ from pathlib import Path
 
 from assistant.settings import Settings
 from bot.i18n import TEXTS
-from tests.auxil.bot_harness import TOKEN, text_of
+from tests.auxil.bot_harness import TASK_IDS, TOKEN, text_of
 from tests.auxil.fake_bot_api import FakeBotApi
 
 USERS = 60
 FIRST_USER = 20_000
-TASKS = ["1", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "3.4", "4", "5.1", "5.2", "5.3"]
 KILL_AFTER = 10  # answers seen before the network stalls and the process is killed
 SETTLE = 1.0  # s for replies already recorded to reach the bot before it is killed
 START_TIMEOUT = 120.0  # s for a process to load the index and start polling (slow CI)
 
 
 def _task(user: int) -> str:
-    return TASKS[(user - FIRST_USER) % len(TASKS)]
+    return TASK_IDS[(user - FIRST_USER) % len(TASK_IDS)]
 
 
 @contextmanager

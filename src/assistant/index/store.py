@@ -7,7 +7,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,10 +129,7 @@ def build_index(
             progress(min(start + batch, total), total)
     if total:
         encoder.release_batch()  # the rest of the build needs memory, not the batch session
-
-    def rows() -> Iterator[np.ndarray]:
-        return (fresh[c.digest] if c.digest in fresh else reuse[c.digest] for c in chunks)
-
+    rows = (fresh[c.digest] if c.digest in fresh else reuse[c.digest] for c in chunks)
     report.embedded, report.reused = len(fresh), len(chunks) - len(fresh)
     new_ids = {c.id: c.digest for c in chunks}
     report.added = sorted(set(new_ids) - set(old_ids))
@@ -146,7 +143,7 @@ def build_index(
         chunks=len(chunks),
         entries=kb.entry_count,
     )
-    matrix = _write_and_swap(index_dir, manifest, chunks, rows())
+    matrix = _write_and_swap(index_dir, manifest, chunks, rows)
     report.manifest = manifest
     report.stored = StoredIndex(manifest, chunks, matrix)
     report.seconds = time.perf_counter() - started

@@ -50,10 +50,9 @@ class KnowledgeBase:
     notified_only: frozenset[str] = frozenset()
     # the notifications as parsed, so the next load shares what has not changed
     notifications_parsed: Parsed | None = field(default=None, compare=False, repr=False)
-    # each YAML file as parsed (frozen models), by its hash, for the next load to reuse
-    files_parsed: dict[str, tuple[str, object]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    # each YAML file as parsed (frozen models), for the next load to reuse while its hash in
+    # `file_hashes` is unchanged
+    files_parsed: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def paragraphs(self) -> dict[str, Paragraph]:

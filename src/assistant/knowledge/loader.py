@@ -145,8 +145,8 @@ def load_knowledge(
             continue
         kept = previous.files_parsed.get(rel) if previous else None
         item: _Parsed | None
-        if kept is not None and kept[0] == hashes[rel] and isinstance(kept[1], _Parsed):
-            item = kept[1]  # unchanged since the knowledge in service: its records are frozen
+        if isinstance(kept, _Parsed) and previous and previous.file_hashes[rel] == hashes[rel]:
+            item = kept  # unchanged since the knowledge in service: its records are frozen
         else:
             item, found = _parse_model(rel, text, model_cls)
             problems.extend(found)
@@ -426,5 +426,5 @@ def _assemble(
         file_hashes=hashes,
         record_files=record_files,
         notifications_parsed=parsed_notes,
-        files_parsed={rel: (hashes[rel], item) for rel, item in parsed.items()},
+        files_parsed=dict(parsed),
     )
